@@ -1,0 +1,7 @@
+package io.rewoo4j.planner;
+
+final class ForwardReferences {
+    static PlanParseException refine(PlanParseException e, String text) {
+        return e;
+    }
+}
