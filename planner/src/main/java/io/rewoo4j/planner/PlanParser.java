@@ -4,7 +4,6 @@ import java.util.Objects;
 
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Parses ReWOO plans, whole or as a model streams them.
@@ -47,7 +46,7 @@ public final class PlanParser {
         IncrementalPlanParser parser = incremental();
         try {
             parser.feed(text);
-            return parser.finish();
+            return parser.finishGraph();
         } catch (PlanParseException e) {
             throw ForwardReferences.refine(e, text);
         }
@@ -63,7 +62,7 @@ public final class PlanParser {
         return Flux.defer(() -> {
             IncrementalPlanParser parser = incremental();
             Flux<PlanEvent> steps = Flux.from(chunks).concatMapIterable(parser::feed);
-            return steps.concatWith(Mono.fromCallable(() -> new PlanEvent.Completed(parser.finish())));
+            return steps.concatWith(Flux.defer(() -> Flux.fromIterable(parser.finish())));
         });
     }
 }
