@@ -29,7 +29,7 @@ public final class PlannerPrompt {
             ...
             Answer: [:evidence[n]: containing the final answer.]
 
-            Question: """;
+            Question:\s""";
 
     private PlannerPrompt() {
     }
