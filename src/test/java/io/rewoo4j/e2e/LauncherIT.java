@@ -1,0 +1,61 @@
+package io.rewoo4j.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The {@code ./rewoo} launcher at the repository root, run as a user runs it, on the packaged application. */
+class LauncherIT {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result rewoo(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ROOT.resolve("rewoo").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(ROOT.toFile()).start();
+        if (stdin != null) {
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        process.getOutputStream().close();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), out, err);
+    }
+
+    @Test
+    void planParseOfTheExamplePlan() throws Exception {
+        Result result = rewoo(null, "plan", "parse", "docs/examples/nobel-plan.txt");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode graph = JsonMapper.builder().build().readTree(result.out());
+        assertThat(graph.get("steps")).hasSize(6);
+        assertThat(graph.get("steps").get(5).get("dependsOn").toString()).isEqualTo("[\"evidence1\",\"evidence4\"]");
+        assertThat(graph.get("answer").asString()).isEqualTo(":evidence5:");
+        assertThat(Files.exists(ROOT.resolve("docs/examples/nobel-plan.txt"))).isTrue();
+    }
+
+    @Test
+    void planParseFromStandardInputWithABadPlan() throws Exception {
+        Result result = rewoo("Sure!\nPlan: go\n:evidence0: = DuckDuckGo[]\n", "plan", "parse", "-");
+
+        assertThat(result.exit()).isEqualTo(2);
+        JsonNode error = JsonMapper.builder().build().readTree(result.out()).get("error");
+        assertThat(error.get("line").asInt()).isEqualTo(3);
+        assertThat(error.get("message").asString()).contains("empty tool input");
+    }
+}
