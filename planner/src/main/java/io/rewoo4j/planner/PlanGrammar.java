@@ -46,7 +46,8 @@ final class PlanGrammar {
         int n = line.length();
         while (i < n) {
             char c = line.charAt(i);
-            if (Character.isWhitespace(c) || c == '-' || c == '*' || c == '+' || c == '>' || c == '\u2022') {
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\uFEFF' || c == '\u200B'
+                    || c == '-' || c == '*' || c == '+' || c == '>' || c == '\u2022') {
                 i++;
                 continue;
             }

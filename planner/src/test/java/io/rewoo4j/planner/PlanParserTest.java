@@ -254,6 +254,13 @@ class PlanParserTest {
         }
 
         @Test
+        void byteOrderMarkAndNoBreakSpaces() {
+            PlanGraph graph = parse("\uFEFFPlan: go\n\u00A0:evidence0: = A[x]\n");
+            assertThat(graph.steps()).hasSize(1);
+            assertThat(graph.steps().get(0).reasoning()).isEqualTo("go");
+        }
+
+        @Test
         void anAnswerInThePreambleIsNotTheAnswer() {
             PlanGraph graph = parse("Answer: [:evidence[n]: containing the final answer.]\nPlan: go\n:evidence0: = A[x]");
             assertThat(graph.answer()).isEqualTo(":evidence0:");
