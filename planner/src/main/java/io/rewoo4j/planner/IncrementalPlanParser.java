@@ -149,7 +149,8 @@ public final class IncrementalPlanParser {
                 throw error(new PlanError.NoSteps(Math.max(1, lineNumber), lastLineText));
             }
             List<PlanEvent> out = new ArrayList<>(last);
-            out.add(new PlanEvent.Completed(new PlanGraph(steps, resolveAnswerText(), answerDependencies())));
+            boolean written = answer != null && !answer.toString().isBlank();
+            out.add(new PlanEvent.Completed(new PlanGraph(steps, resolveAnswerText(), answerDependencies(), written)));
             return out;
         } catch (PlanParseException e) {
             failure = e;

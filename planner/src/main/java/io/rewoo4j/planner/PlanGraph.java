@@ -16,13 +16,20 @@ import java.util.Optional;
  * @param steps           the steps in plan order
  * @param answer          the text after {@code Answer:}, unsubstituted; the last step's variable when the plan had none
  * @param answerDependsOn ids referenced by {@link #answer()}, in order of first reference
+ * @param answerWritten   whether the plan wrote an {@code Answer:}; when it did not, {@link #answer()} is the last
+ *                        step's variable, and a solver (when configured) may write the answer instead
  */
-public record PlanGraph(List<PlanStep> steps, String answer, List<String> answerDependsOn) {
+public record PlanGraph(List<PlanStep> steps, String answer, List<String> answerDependsOn, boolean answerWritten) {
 
     public PlanGraph {
         steps = List.copyOf(steps);
         Objects.requireNonNull(answer, "answer");
         answerDependsOn = List.copyOf(answerDependsOn);
+    }
+
+    /** A graph whose answer was written by the plan. */
+    public PlanGraph(List<PlanStep> steps, String answer, List<String> answerDependsOn) {
+        this(steps, answer, answerDependsOn, true);
     }
 
     /** The step with this id, if any. */

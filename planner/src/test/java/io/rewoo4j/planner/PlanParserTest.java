@@ -221,6 +221,8 @@ class PlanParserTest {
             PlanGraph graph = parse(":evidence0: = A[x]\n:evidence1: = B[:evidence0:]\n");
             assertThat(graph.answer()).isEqualTo(":evidence1:");
             assertThat(graph.answerDependsOn()).containsExactly("evidence1");
+            assertThat(graph.answerWritten()).isFalse();
+            assertThat(parse(":evidence0: = A[x]\nAnswer: :evidence0:").answerWritten()).isTrue();
         }
 
         @Test
