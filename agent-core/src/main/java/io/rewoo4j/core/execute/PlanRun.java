@@ -272,7 +272,8 @@ final class PlanRun {
         ToolCall call = new ToolCall(node);
         node.call = call;
         try {
-            executor.resilience().call(node.tool, new ToolRequest(step.id(), input, evidence), node::countAttempt)
+            executor.resilience().call(node.tool, new ToolRequest(runId, step.id(), input, evidence, step.input()),
+                            node::countAttempt)
                     .subscribe(call);
         } catch (Throwable t) {
             Exceptions.throwIfJvmFatal(t);

@@ -15,20 +15,32 @@ import io.rewoo4j.core.evidence.Source;
 /**
  * One call of a tool.
  *
+ * @param runId    the run the call belongs to; {@link #DIRECT} outside a run. Tools may key per-run state on it (a
+ *                 page cache) and must let it go when the run is over
  * @param stepId   the id of the plan step being run ({@code evidence2}); {@link #DIRECT} outside a plan
  * @param input    the step's input with every evidence reference already replaced by that evidence's text
  * @param evidence the evidence of the steps this input referenced, by step id, in order of first reference; a tool
  *                 such as a knowledge model uses it to cite {@link Evidence#sources() sources}
+ * @param template the input as the plan wrote it, references not substituted; a tool that presents evidence in its
+ *                 own way (a knowledge model putting each source in a context block) reads this instead of
+ *                 {@link #input()}
  */
-public record ToolRequest(String stepId, String input, Map<String, Evidence> evidence) {
+public record ToolRequest(String runId, String stepId, String input, Map<String, Evidence> evidence, String template) {
 
-    /** The step id of a call made outside a plan ({@code rewoo tool run}, function dispatch). */
+    /** The run and step id of a call made outside a plan ({@code rewoo tool run}, function dispatch). */
     public static final String DIRECT = "direct";
 
     public ToolRequest {
+        Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(stepId, "stepId");
         Objects.requireNonNull(input, "input");
         evidence = evidence.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
+        template = template == null ? input : template;
+    }
+
+    /** A request outside a run whose input has no references to substitute. */
+    public ToolRequest(String stepId, String input, Map<String, Evidence> evidence) {
+        this(DIRECT, stepId, input, evidence, input);
     }
 
     /** A call outside a plan, with no evidence. */

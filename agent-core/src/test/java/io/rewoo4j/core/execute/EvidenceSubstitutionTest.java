@@ -40,6 +40,33 @@ class EvidenceSubstitutionTest {
     }
 
     @Test
+    void toolsSeeTheRunTheUnsubstitutedTemplateAndTheirDependenciesEvidence() {
+        List<io.rewoo4j.core.tool.ToolRequest> seen = new ArrayList<>();
+        Tool recorder = Tool.of("Record", "records its request", r -> {
+            seen.add(r);
+            return Mono.just(Evidence.of("done"));
+        });
+        PlanExecutor recording = PlanExecutor.builder(ToolRegistry.of(out, recorder))
+                .policies(ToolPolicies.of(ToolPolicy.unguarded(8))).build();
+        outputs.put("evidence0", "V0");
+        List<PlanStep> steps = List.of(step("evidence0", "Out", "a"), step("evidence1", "Record", "given :evidence0:?"));
+        PlanGraph plan = new PlanGraph(steps, ":evidence1:", List.of("evidence1"));
+
+        StepVerifier.create(recording.execute("run-42", reactor.core.publisher.Flux.just(
+                        new io.rewoo4j.planner.PlanEvent.Completed(plan))).then())
+                .verifyComplete();
+
+        assertThat(seen).singleElement().satisfies(r -> {
+            assertThat(r.runId()).isEqualTo("run-42");
+            assertThat(r.stepId()).isEqualTo("evidence1");
+            assertThat(r.input()).isEqualTo("given V0?");
+            assertThat(r.template()).isEqualTo("given :evidence0:?");
+            assertThat(r.evidence()).containsOnlyKeys("evidence0");
+            assertThat(r.evidence().get("evidence0").text()).isEqualTo("V0");
+        });
+    }
+
+    @Test
     void evidence1IsNotMatchedInsideEvidence10() {
         List<PlanStep> steps = new ArrayList<>();
         for (int i = 0; i <= 10; i++) {
