@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code rewoo plan}: work with written plans. */
 @Command(name = "plan", mixinStandardHelpOptions = true, description = "Parse or run a written ReWOO plan.",
-        subcommands = {PlanParseCommand.class})
+        subcommands = {PlanParseCommand.class, PlanRunCommand.class})
 final class PlanCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -1,0 +1,70 @@
+package io.rewoo4j.config.model;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+import io.rewoo4j.core.model.LanguageModel;
+import io.rewoo4j.planner.prompt.PromptFormat;
+import io.rewoo4j.tools.model.HttpTimeouts;
+import io.rewoo4j.tools.model.OpenAiClientConfig;
+import io.rewoo4j.tools.model.OpenAiCompatibleModel;
+import io.rewoo4j.tools.model.RetrySettings;
+import io.rewoo4j.tools.model.TgiClientConfig;
+import io.rewoo4j.tools.model.TgiModel;
+
+/**
+ * The {@link LanguageModel} chosen by {@code rewoo.model.provider}. Without a provider (or with one that cannot be
+ * used yet) the application still starts: the model bean then fails each call with what to configure, and
+ * {@link ModelStatus} says so, so that the REST API answers 503 and health reports it.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(ModelProperties.class)
+public class ModelAutoConfiguration {
+
+    static final String NOT_CONFIGURED = "no model is configured: set rewoo.model.provider=openai or tgi with "
+            + "rewoo.model.base-url (and rewoo.model.name), or rewoo.model.provider=embedded with rewoo.model.path";
+
+    @Bean
+    @ConditionalOnMissingBean
+    public ModelStatus rewooModelStatus(ModelProperties properties) {
+        if (properties.provider() == null) {
+            return new ModelStatus(false, "none", NOT_CONFIGURED);
+        }
+        return switch (properties.provider()) {
+            case OPENAI, TGI -> properties.baseUrl() == null
+                    ? new ModelStatus(false, properties.describe(), "rewoo.model.provider=" + properties.provider()
+                    .name().toLowerCase(java.util.Locale.ROOT) + " needs rewoo.model.base-url")
+                    : new ModelStatus(true, properties.describe(), null);
+            case EMBEDDED -> new ModelStatus(false, properties.describe(), "the embedded GPTQ runtime is not part of "
+                    + "this build yet; use rewoo.model.provider=openai or tgi with a server running the model");
+        };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public PromptFormat rewooPromptFormat(ModelProperties properties) {
+        return properties.resolvedPromptFormat();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public LanguageModel rewooLanguageModel(ModelProperties properties, ModelStatus status) {
+        if (!status.available()) {
+            return new UnavailableLanguageModel(status.reason());
+        }
+        HttpTimeouts timeouts = new HttpTimeouts(properties.timeouts().connect(), properties.timeouts().response(),
+                properties.timeouts().idle());
+        RetrySettings retry = RetrySettings.defaults().withMaxRetries(properties.retry().maxRetries())
+                .withBackoff(properties.retry().initialBackoff(), properties.retry().maxBackoff());
+        String apiKey = properties.apiKey() == null || properties.apiKey().isBlank() ? null : properties.apiKey();
+        return switch (properties.provider()) {
+            case OPENAI -> new OpenAiCompatibleModel(new OpenAiClientConfig(properties.baseUrl(), properties.name(),
+                    apiKey, properties.openai().mode(), properties.openai().samplingExtensions(), timeouts, retry));
+            case TGI -> new TgiModel(new TgiClientConfig(properties.baseUrl(), apiKey, properties.tgi().endpoint(),
+                    timeouts, retry));
+            case EMBEDDED -> throw new IllegalStateException("unreachable: embedded is reported unavailable");
+        };
+    }
+}
