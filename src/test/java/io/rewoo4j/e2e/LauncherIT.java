@@ -58,4 +58,41 @@ class LauncherIT {
         assertThat(error.get("line").asInt()).isEqualTo(3);
         assertThat(error.get("message").asString()).contains("empty tool input");
     }
+
+    @Test
+    void toolRunSearchesTheConfiguredDuckDuckGo() throws Exception {
+        try (LocalWeb web = new LocalWeb(0)) {
+            Result result = rewoo(null, "tool", "run", "DuckDuckGo", "foo",
+                    "--rewoo.tools.duckduckgo.base-url=" + web.url("/html/"),
+                    "--rewoo.tools.http.allow-private-addresses=true");
+
+            assertThat(result.exit()).as(result.err()).isZero();
+            assertThat(result.out()).startsWith("""
+                    Foo Fighters - Wikipedia
+                    https://en.wikipedia.org/wiki/Foo_Fighters
+                    Foo Fighters are a rock band formed in 1994""");
+        }
+    }
+
+    @Test
+    void askPlansWithTheModelAndPrintsTheRunAsJson() throws Exception {
+        try (LocalWeb web = new LocalWeb(0)) {
+            Result result = rewoo(null, "ask", "Who founded Foo Fighters?", "--json",
+                    "--rewoo.model.provider=openai", "--rewoo.model.base-url=" + web.url(""),
+                    "--rewoo.tools.duckduckgo.base-url=" + web.url("/html/"),
+                    "--rewoo.tools.http.allow-private-addresses=true");
+
+            assertThat(result.exit()).as(result.err()).isZero();
+            JsonNode run = JsonMapper.builder().build().readTree(result.out());
+            assertThat(run.get("answer").asString()).isEqualTo(LocalWeb.ANSWER);
+            assertThat(run.get("steps")).hasSize(3);
+        }
+    }
+
+    @Test
+    void askWithoutAModelExitsWithOneAndSaysWhatToSet() throws Exception {
+        Result result = rewoo(null, "ask", "Who founded Foo Fighters?");
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("rewoo.model.provider");
+    }
 }
