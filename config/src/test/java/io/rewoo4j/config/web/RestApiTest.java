@@ -157,4 +157,12 @@ class RestApiTest {
                 .value(List.class, names -> assertThat(names).contains("DuckDuckGo", "TextScraper",
                         "HyperlinkExtractor", "KnowledgeModel"));
     }
+
+    @Test
+    void theOpenApiDescriptionListsTheEndpoints() {
+        byte[] body = client().get().uri("/v3/api-docs").exchange().expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody();
+        assertThat(json(body).get("paths").propertyNames()).contains("/api/v1/plans/parse", "/api/v1/plans/execute",
+                "/api/v1/runs", "/api/v1/runs/{runId}", "/api/v1/tools");
+    }
 }
