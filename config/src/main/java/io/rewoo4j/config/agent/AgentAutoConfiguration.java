@@ -1,5 +1,8 @@
 package io.rewoo4j.config.agent;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -10,6 +13,10 @@ import io.rewoo4j.config.model.ModelAutoConfiguration;
 import io.rewoo4j.config.tools.ToolsAutoConfiguration;
 import io.rewoo4j.core.agent.RewooAgent;
 import io.rewoo4j.core.execute.PlanExecutor;
+import io.rewoo4j.core.function.AgentFunction;
+import io.rewoo4j.core.function.FunctionCallingAgent;
+import io.rewoo4j.core.function.FunctionDispatcher;
+import io.rewoo4j.core.function.FunctionRegistry;
 import io.rewoo4j.core.model.GenerationOptions;
 import io.rewoo4j.core.model.LanguageModel;
 import io.rewoo4j.core.run.InMemoryRunStore;
@@ -47,6 +54,28 @@ public class AgentAutoConfiguration {
     @ConditionalOnMissingBean
     public RunStore rewooRunStore(AgentProperties properties) {
         return new InMemoryRunStore(properties.runsKept());
+    }
+
+    /** Every tool as a function, and the user's own {@link AgentFunction} beans. */
+    @Bean
+    @ConditionalOnMissingBean
+    public FunctionRegistry rewooFunctionRegistry(ToolRegistry tools, ObjectProvider<AgentFunction> functions) {
+        List<AgentFunction> all = new ArrayList<>(FunctionRegistry.ofTools(tools).functions());
+        functions.orderedStream().forEach(all::add);
+        return FunctionRegistry.of(all);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public FunctionDispatcher rewooFunctionDispatcher(FunctionRegistry functions, AgentProperties properties) {
+        return new FunctionDispatcher(functions).withTimeout(properties.functionTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public FunctionCallingAgent rewooFunctionCallingAgent(LanguageModel model, PromptFormat format,
+                                                          FunctionDispatcher dispatcher) {
+        return new FunctionCallingAgent(model, format, dispatcher);
     }
 
     @Bean

@@ -23,6 +23,7 @@ import io.rewoo4j.core.resilience.ToolPolicy;
  * @param maxLineLength  the longest plan line (or multi-line step input) accepted, in characters
  * @param planMaxTokens  the most tokens the model may write for a plan
  * @param runsKept       how many finished runs the in-memory run store keeps (oldest dropped first)
+ * @param functionTimeout the longest a dispatched function call may take
  * @param toolPolicy     timeouts, retries, circuit breaker and limits for every tool
  * @param tools          per-tool overrides of {@code tool-policy}, by tool name (e.g.
  *                       {@code rewoo.agent.tools.DuckDuckGo.timeout=20s}); unset fields keep the default
@@ -32,6 +33,7 @@ public record AgentProperties(@DefaultValue("64") int maxConcurrency, @DefaultVa
                               @DefaultValue("true") boolean solver, @DefaultValue("2m") Duration solverTimeout,
                               @DefaultValue("100") int maxSteps, @DefaultValue("65536") int maxLineLength,
                               @DefaultValue("1024") int planMaxTokens, @DefaultValue("100") int runsKept,
+                              @DefaultValue("30s") Duration functionTimeout,
                               @DefaultValue Policy toolPolicy, Map<String, Policy> tools) {
 
     public AgentProperties {

@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
  * anything unexpected as a 500 that names no internals. Written directly (see {@link ProblemWriter}), so that a
  * failed event-stream request gets a problem document too.
  */
-@RestControllerAdvice(assignableTypes = RewooApiController.class)
+@RestControllerAdvice(assignableTypes = {RewooApiController.class, FunctionDispatchController.class})
 class ApiExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionHandler.class);

@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 @AutoConfiguration(after = AgentAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @EnableConfigurationProperties(ServerProperties.class)
-@Import({RewooApiController.class, ApiExceptionHandler.class})
+@Import({RewooApiController.class, FunctionDispatchController.class, ApiExceptionHandler.class})
 public class WebAutoConfiguration {
 
     @Bean

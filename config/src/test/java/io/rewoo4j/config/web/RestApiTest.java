@@ -165,4 +165,48 @@ class RestApiTest {
         assertThat(json(body).get("paths").propertyNames()).contains("/api/v1/plans/parse", "/api/v1/plans/execute",
                 "/api/v1/runs", "/api/v1/runs/{runId}", "/api/v1/tools");
     }
+
+    @Test
+    void functionDispatchInvokesAValidCallGivenDirectlyOrAsModelOutput() {
+        Map<String, Object> call = Map.of("function", "HyperlinkExtractor", "params", Map.of("input", "see https://a.example/x."));
+        client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("call", call)).exchange().expectStatus().isOk()
+                .expectBody().json("{\"function\":\"HyperlinkExtractor\",\"params\":{\"input\":\"see https://a.example/x.\"},"
+                        + "\"result\":\"https://a.example/x\"}");
+        String modelOutput = "Sure! Here is the call:\n```json\n{\"function\": \"hyperlinkextractor\", "
+                + "\"params\": {\"input\": \"https://b.example/y\"}}\n```\nHope this helps.";
+        client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("output", modelOutput)).exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.function").isEqualTo("HyperlinkExtractor")
+                .jsonPath("$.result").isEqualTo("https://b.example/y");
+    }
+
+    @Test
+    void functionDispatchRejectsBadCallsWith422AndAFailingFunctionWith502() {
+        byte[] unknown = client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("call", Map.of("function", "Weather", "params", Map.of())))
+                .exchange().expectStatus().isEqualTo(422).expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().returnResult().getResponseBody();
+        assertThat(json(unknown).get("kind").asString()).isEqualTo("unknown_function");
+        assertThat(json(unknown).get("known").toString()).contains("HyperlinkExtractor");
+
+        byte[] invalid = client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("call", Map.of("function", "HyperlinkExtractor", "params", Map.of("input", 42))))
+                .exchange().expectStatus().isEqualTo(422).expectBody().returnResult().getResponseBody();
+        assertThat(json(invalid).get("kind").asString()).isEqualTo("invalid_params");
+        assertThat(json(invalid).get("violations").get(0).get("path").asString()).isEqualTo("/params/input");
+
+        client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("output", "I would rather not call anything.")).exchange().expectStatus().isEqualTo(422)
+                .expectBody().jsonPath("$.kind").isEqualTo("no_function_call");
+
+        client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("call", Map.of("function", "TextScraper", "params", Map.of("input", "http://10.0.0.1/"))))
+                .exchange().expectStatus().isEqualTo(502).expectBody().jsonPath("$.kind").isEqualTo("function_failed");
+
+        client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("input", "What links are in https://a.example?")).exchange().expectStatus().isEqualTo(503);
+        client().post().uri("/api/v1/functions/dispatch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of()).exchange().expectStatus().isBadRequest();
+    }
 }
