@@ -2,34 +2,30 @@ package io.rewoo4j.config.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** {@code tools}, {@code tool run}, {@code plan run} and {@code ask} with the real application context. */
 class AgentCommandsTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cli = RewooMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        return cli.run(args);
+    }
+
+    private JsonNode json() {
+        return cli.json();
     }
 
     @Test
     void toolsListsTheBuiltInToolsWithTheirDescriptions() {
         assertThat(run("tools", "--rewoo.tools.scraper.enabled=false")).isZero();
-        assertThat(out.toString()).contains("DuckDuckGo\n    Tool that enables the user to search")
+        assertThat(cli.out.toString()).contains("DuckDuckGo\n    Tool that enables the user to search")
                 .contains("HyperlinkExtractor\n").contains("KnowledgeModel\n").doesNotContain("TextScraper");
     }
 
@@ -37,20 +33,20 @@ class AgentCommandsTest {
     void toolRunPrintsTheOutput() {
         assertThat(run("tool", "run", "HyperlinkExtractor", "see <https://example.com/a>, then https://example.com/a#x."))
                 .isZero();
-        assertThat(out.toString()).isEqualTo("https://example.com/a\n");
+        assertThat(cli.out.toString()).isEqualTo("https://example.com/a\n");
     }
 
     @Test
     void toolRunOfAnUnknownToolIsBadInput() {
         assertThat(run("tool", "run", "Bing", "x")).isEqualTo(2);
-        assertThat(err.toString()).contains("unknown tool 'Bing'").contains("DuckDuckGo");
+        assertThat(cli.err.toString()).contains("unknown tool 'Bing'").contains("DuckDuckGo");
     }
 
     @Test
     void aFailingToolExitsWithOneAndTheReason() {
         assertThat(run("tool", "run", "TextScraper", "http://169.254.169.254/latest/meta-data/")).isEqualTo(1);
-        assertThat(err.toString()).contains("TextScraper failed").contains("169.254.169.254");
-        assertThat(out.toString()).isEmpty();
+        assertThat(cli.err.toString()).contains("TextScraper failed").contains("169.254.169.254");
+        assertThat(cli.out.toString()).isEmpty();
     }
 
     @Test
@@ -65,7 +61,7 @@ class AgentCommandsTest {
 
         assertThat(run("plan", "run", plan.toString(), "--question", "Which links?")).isZero();
 
-        assertThat(out.toString())
+        assertThat(cli.out.toString())
                 .contains("start e1          HyperlinkExtractor[read https://a.example/x and https://b.example/y]")
                 .contains("done  e2")
                 .contains("Answer: The links: https://a.example/x\nhttps://b.example/y")
@@ -80,7 +76,7 @@ class AgentCommandsTest {
 
         assertThat(run("plan", "run", plan.toString(), "--json")).isEqualTo(1);
 
-        JsonNode result = JsonMapper.builder().build().readTree(out.toString());
+        JsonNode result = json();
         assertThat(result.get("status").asString()).isEqualTo("failed");
         assertThat(result.get("steps").get(0).get("status").asString()).isEqualTo("succeeded");
         assertThat(result.get("steps").get(0).get("output").asString()).isEqualTo("https://a.example/x");
@@ -95,7 +91,7 @@ class AgentCommandsTest {
     void planRunRejectsUnknownToolsWithTheLine(@TempDir Path dir) throws Exception {
         Path plan = Files.writeString(dir.resolve("plan.txt"), "Plan: x\n:evidence0: = Bing[q]\n");
         assertThat(run("plan", "run", plan.toString())).isEqualTo(2);
-        JsonNode error = JsonMapper.builder().build().readTree(out.toString()).get("error");
+        JsonNode error = json().get("error");
         assertThat(error.get("line").asInt()).isEqualTo(2);
         assertThat(error.get("code").asString()).isEqualTo("unknown_tool");
     }
@@ -103,6 +99,6 @@ class AgentCommandsTest {
     @Test
     void askWithoutAModelSaysWhatToConfigure() {
         assertThat(run("ask", "Who won the Nobel Prize in Literature in 2020?")).isEqualTo(1);
-        assertThat(err.toString()).contains("rewoo.model.provider");
+        assertThat(cli.err.toString()).contains("rewoo.model.provider");
     }
 }

@@ -2,31 +2,23 @@ package io.rewoo4j.config.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 class PlanParseCommandTest {
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cli = RewooMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+        return cli.run(args);
     }
 
     private JsonNode json() {
-        return JsonMapper.builder().build().readTree(out.toString());
+        return cli.json();
     }
 
     @Test
@@ -74,12 +66,12 @@ class PlanParseCommandTest {
     @Test
     void unknownOptionsAreUsageErrors() {
         assertThat(run("plan", "parse", "--verbose=yes")).isEqualTo(2);
-        assertThat(err.toString()).contains("Unknown option: '--verbose=yes'");
+        assertThat(cli.err.toString()).contains("Unknown option: '--verbose=yes'");
     }
 
     @Test
     void helpListsTheCommands() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("plan").contains("serve").contains("--rewoo.");
+        assertThat(cli.out.toString()).contains("plan").contains("serve").contains("--rewoo.");
     }
 }

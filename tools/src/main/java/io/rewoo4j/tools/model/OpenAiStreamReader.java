@@ -40,26 +40,13 @@ final class OpenAiStreamReader {
     }
 
     private void onEvent(SseEvent event, SynchronousSink<String> sink) {
-        String data = event.data().strip();
-        if (data.equals("[DONE]")) {
+        if (event.data().strip().equals("[DONE]")) {
             finishReasonSeen = true;
             sink.complete();
             return;
         }
-        if (data.isEmpty()) {
-            return;
-        }
-        JsonNode chunk;
-        try {
-            chunk = JSON.readTree(data);
-        } catch (JacksonException e) {
-            sink.error(event.type().equals("error")
-                    ? ModelErrorMapper.forStatus(url, 500, data, null, Clock.systemUTC())
-                    : new MalformedResponseException(url, "event is not JSON: " + RemoteCompletion.quote(data), e));
-            return;
-        }
-        if (chunk.has("error") || event.type().equals("error")) {
-            sink.error(ModelErrorMapper.forStreamError(url, chunk));
+        JsonNode chunk = RemoteCompletion.eventJson(event, url, sink);
+        if (chunk == null) {
             return;
         }
         JsonNode choice = chunk.path("choices").path(0);

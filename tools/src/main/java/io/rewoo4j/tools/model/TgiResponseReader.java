@@ -69,26 +69,13 @@ final class TgiResponseReader {
     }
 
     private void onEvent(SseEvent event, SynchronousSink<String> sink) {
-        String data = event.data().strip();
-        if (data.isEmpty()) {
-            return;
-        }
-        JsonNode chunk;
-        try {
-            chunk = JSON.readTree(data);
-        } catch (JacksonException e) {
-            sink.error(event.type().equals("error")
-                    ? ModelErrorMapper.forStatus(url, 500, data, null, Clock.systemUTC())
-                    : new MalformedResponseException(url, "event is not JSON: " + RemoteCompletion.quote(data), e));
-            return;
-        }
-        if (chunk.has("error") || event.type().equals("error")) {
-            sink.error(ModelErrorMapper.forStreamError(url, chunk));
+        JsonNode chunk = RemoteCompletion.eventJson(event, url, sink);
+        if (chunk == null) {
             return;
         }
         JsonNode token = chunk.path("token");
         if (!token.isObject() && !chunk.has("generated_text")) {
-            sink.error(new MalformedResponseException(url, "event has no token: " + RemoteCompletion.quote(data),
+            sink.error(new MalformedResponseException(url, "event has no token: " + RemoteCompletion.quote(event.data().strip()),
                     null));
             return;
         }
