@@ -21,12 +21,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Everything the application reaches during an end-to-end test, on one loopback HTTP server:
  * <ul>
- *   <li>{@code /html/}: a DuckDuckGo stand-in answering with a saved result page;</li>
+ *   <li>{@code /html/}: a DuckDuckGo stand-in answering with a saved result page (its result links optionally
+ *       rewritten to lead to {@code /site/} on this server);</li>
+ *   <li>{@code /site/HOST/PATH}: an article for each page a search result links to;</li>
  *   <li>{@code /pages/foo-fighters}: an article for the scraper;</li>
  *   <li>{@code /v1/completions}: a stand-in for an OpenAI-compatible model server (the external model), speaking the
  *       real protocol — a streamed completion over Server-Sent Events. It answers a planning prompt with
- *       {@link #plan()} in small chunks, paced like a model writing, and a context-obedient question with
- *       {@link #ANSWER}.</li>
+ *       {@link #plan()} in small chunks, paced like a model writing, and other prompts (KnowledgeModel questions,
+ *       function calling) with {@link #answer(String)}.</li>
  * </ul>
  */
 final class LocalWeb implements AutoCloseable {
@@ -41,23 +43,60 @@ final class LocalWeb implements AutoCloseable {
             drummer of Nirvana. The band has won fifteen Grammy Awards.</p></article>
             <footer>Cookie settings | Privacy</footer></body></html>""";
 
+    /** The seed card's plan: two searches, links, scraping, and two questions to the model. */
+    static final String SEED_PLAN = """
+            Plan: Begin by conducting a web search to find out who won the Nobel Prize in Literature in 2020.
+            :evidence0: = DuckDuckGo[Nobel Prize in Literature 2020 winner]
+            Plan: Utilize the KnowledgeModel to interpret the search results and find the name of the laureate.
+            :evidence1: = KnowledgeModel[Who won the Nobel Prize in Literature in 2020, given :evidence0:?]
+            Plan: Conduct another web search to find the most famous work of the identified laureate.
+            :evidence2: = DuckDuckGo[Most famous work of :evidence1:]
+            Plan: Extract the relevant links from the DuckDuckGo search results for a more focused search.
+            :evidence3: = HyperlinkExtractor[:evidence2:]
+            Plan: Use the TextScraper tool to extract information from the relevant links.
+            :evidence4: = TextScraper[:evidence3:]
+            Plan: Finally, utilize the KnowledgeModel to identify and summarize the most famous work of the laureate from the extracted information.
+            :evidence5: = KnowledgeModel[What is the most famous work of :evidence1:, given :evidence4:?]
+            Answer: :evidence5:
+            """;
+
     private final HttpServer server;
     private final JsonMapper json = JsonMapper.builder().build();
     /** The completion requests the model stand-in received, as JSON. */
     final List<JsonNode> modelRequests = new CopyOnWriteArrayList<>();
+    /** The queries the DuckDuckGo stand-in was asked. */
+    final List<String> searches = new CopyOnWriteArrayList<>();
     /** How long the model stand-in pauses between plan chunks. */
     private final long chunkPauseMillis;
+    /** Whether search results point at this server's {@code /site/} pages instead of the real sites. */
+    private final boolean localResults;
+    /** The plan the model stand-in writes; {@code %s} is this server's address. */
+    private volatile String planTemplate = """
+            Plan: Search the web for the band.
+            :evidence0: = DuckDuckGo[Foo Fighters founder]
+            Plan: Read the band's page.
+            :evidence1: = TextScraper[%s/pages/foo-fighters]
+            Plan: Answer from the search results and the page.
+            :evidence2: = KnowledgeModel[Who founded Foo Fighters, and when, given :evidence0: and :evidence1:?]
+            Answer: :evidence2:
+            """;
 
     LocalWeb(long chunkPauseMillis) {
+        this(chunkPauseMillis, false);
+    }
+
+    LocalWeb(long chunkPauseMillis, boolean localResults) {
         this.chunkPauseMillis = chunkPauseMillis;
+        this.localResults = localResults;
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext("/html/", exchange -> respond(exchange, 200, "text/html; charset=utf-8",
-                resource("e2e/ddg-html_foo_uddg-wrapped.html")));
+        server.createContext("/html/", this::search);
+        server.createContext("/site/", exchange -> respond(exchange, 200, "text/html; charset=utf-8",
+                sitePage(exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8)));
         server.createContext("/pages/foo-fighters", exchange -> respond(exchange, 200, "text/html; charset=utf-8",
                 ARTICLE.getBytes(StandardCharsets.UTF_8)));
         server.createContext("/v1/completions", this::completion);
@@ -68,16 +107,55 @@ final class LocalWeb implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** The plan the model stand-in writes. */
     String plan() {
+        return planTemplate.formatted(url(""));
+    }
+
+    /** Makes the model stand-in write this plan ({@code %s} stands for this server's address). */
+    void writePlan(String template) {
+        this.planTemplate = template;
+    }
+
+    /** The answers of the model stand-in to the KnowledgeModel and function-calling prompts. */
+    static String answer(String prompt) {
+        if (prompt.contains("please select the most suitable function")) {
+            return "```json\n{\"function\": \"HyperlinkExtractor\", \"params\": {\"input\": "
+                    + "\"See https://www.nobelprize.org/prizes/literature/2020/ for details.\"}}\n```";
+        }
+        if (prompt.contains("What is the most famous work of Louise")) {
+            return "The Wild Iris (1992), which won the Pulitzer Prize for Poetry.";
+        }
+        if (prompt.contains("Who won the Nobel Prize in Literature in 2020")) {
+            return "Louise Gl\u00fcck";
+        }
+        return ANSWER;
+    }
+
+    private void search(HttpExchange exchange) throws IOException {
+        String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        for (String field : form.split("&")) {
+            if (field.startsWith("q=")) {
+                searches.add(java.net.URLDecoder.decode(field.substring(2), StandardCharsets.UTF_8));
+            }
+        }
+        String page = new String(resource("e2e/ddg-html_foo_uddg-wrapped.html"), StandardCharsets.UTF_8);
+        if (localResults) {
+            // Every result now leads to this server, so that the scraper can read the pages it links to.
+            page = page.replace("uddg=https%3A%2F%2F", "uddg=" + java.net.URLEncoder.encode(url("/site/"), StandardCharsets.UTF_8));
+        }
+        respond(exchange, 200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A page for any {@code /site/HOST/PATH}: an article naming where it is, about the laureate. */
+    private static String sitePage(String path) {
+        String site = path.substring("/site/".length());
         return """
-                Plan: Search the web for the band.
-                :evidence0: = DuckDuckGo[Foo Fighters founder]
-                Plan: Read the band's page.
-                :evidence1: = TextScraper[%s]
-                Plan: Answer from the search results and the page.
-                :evidence2: = KnowledgeModel[Who founded Foo Fighters, and when, given :evidence0: and :evidence1:?]
-                Answer: :evidence2:
-                """.formatted(url("/pages/foo-fighters"));
+                <html><head><title>%s</title></head><body><nav><a href="/">Home</a></nav>
+                <article><h1>Louise Gl\u00fcck</h1>
+                <p>This page (%s) is about the poet Louise Gl\u00fcck, who won the Nobel Prize in Literature in
+                2020. Her collection The Wild Iris won the Pulitzer Prize for Poetry in 1993.</p></article>
+                <footer>Cookie settings</footer></body></html>""".formatted(site, site);
     }
 
     private void completion(HttpExchange exchange) throws IOException {
@@ -85,7 +163,7 @@ final class LocalWeb implements AutoCloseable {
         modelRequests.add(request);
         String prompt = request.get("prompt").asString();
         boolean planning = prompt.contains("Please construct a systematic plan");
-        String text = planning ? plan() : ANSWER;
+        String text = planning ? plan() : answer(prompt);
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {

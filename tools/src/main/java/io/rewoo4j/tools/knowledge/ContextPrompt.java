@@ -41,10 +41,29 @@ final class ContextPrompt {
     private ContextPrompt() {
     }
 
-    /** Passages from the evidence: one per source excerpt, or one for the whole text when the tool gave none. */
+    /** Evidence this short (one line, no excerpts) is written into the question instead of a block of its own. */
+    static final int INLINE_MAX_CHARS = 200;
+
+    /**
+     * Whether evidence is a short value (a name, a date, a number another step found) rather than material to read:
+     * it then reads best in the question itself ("the most famous work of Louise Glück").
+     */
+    static boolean inline(Evidence evidence) {
+        String text = evidence.text().strip();
+        return text.length() <= INLINE_MAX_CHARS && text.indexOf('\n') < 0
+                && evidence.sources().stream().allMatch(s -> s.excerpt() == null);
+    }
+
+    /**
+     * Passages from the evidence that is not {@linkplain #inline inlined}: one per source excerpt, or one for the
+     * whole text when the tool gave none.
+     */
     static List<Passage> passages(Map<String, Evidence> evidenceById) {
         List<Passage> out = new ArrayList<>();
         evidenceById.forEach((id, evidence) -> {
+            if (inline(evidence)) {
+                return;
+            }
             List<Source> withExcerpt = evidence.sources().stream()
                     .filter(s -> s.excerpt() != null && !s.excerpt().isBlank()).toList();
             if (!withExcerpt.isEmpty()) {
@@ -58,15 +77,21 @@ final class ContextPrompt {
     }
 
     /**
-     * The question the instruction asks: the plan's input with each reference replaced by a pointer to that step's
-     * blocks (the evidence itself is in the blocks, not pasted into the question).
+     * The question the instruction asks: the plan's input with each reference replaced by the evidence itself when
+     * it is a short value, else by a pointer to that step's blocks (long evidence is in the blocks, not pasted into
+     * the question).
      */
     static String question(String template, Map<String, Evidence> evidenceById) {
         if (evidenceById.isEmpty()) {
             return template.strip();
         }
-        return EvidenceReferences.substitute(template,
-                id -> evidenceById.containsKey(id) ? "the input blocks of step " + id : null).strip();
+        return EvidenceReferences.substitute(template, id -> {
+            Evidence evidence = evidenceById.get(id);
+            if (evidence == null) {
+                return null;
+            }
+            return inline(evidence) ? evidence.text().strip() : "the input blocks of step " + id;
+        }).strip();
     }
 
     static Rendered render(PromptFormat format, String question, List<Passage> passages,

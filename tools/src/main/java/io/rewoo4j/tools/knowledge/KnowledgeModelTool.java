@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.rewoo4j.core.evidence.Evidence;
+import io.rewoo4j.core.evidence.Source;
 import io.rewoo4j.core.model.GenerationOptions;
 import io.rewoo4j.core.model.GenerationRequest;
 import io.rewoo4j.core.model.LanguageModel;
@@ -65,8 +66,16 @@ public final class KnowledgeModelTool implements Tool {
                     .map(answer -> answer.toString().strip())
                     .flatMap(answer -> answer.isEmpty()
                             ? Mono.error(new ToolException("the model gave an empty answer", true))
-                            : Mono.just(Evidence.of(answer, rendered.sources())));
+                            : Mono.just(Evidence.of(answer, citations(rendered.sources()))));
         });
+    }
+
+    /**
+     * The sources an answer cites: those it was shown, without their excerpts (the answer is not any one source's
+     * text), so that a later step sees the answer as a value of its own.
+     */
+    private static List<Source> citations(List<Source> shown) {
+        return shown.stream().map(s -> new Source(s.url(), s.title(), s.retrievedAt())).toList();
     }
 
     private ContextPrompt.Rendered render(ToolRequest request) {

@@ -74,18 +74,34 @@ class KnowledgeModelToolTest {
     }
 
     @Test
-    void evidenceWithoutExcerptsIsOneBlock() {
+    void longEvidenceWithoutExcerptsIsOneBlockAndShortValuesGoIntoTheQuestion() {
         Map<String, Evidence> evidence = new LinkedHashMap<>();
-        evidence.put("e1", Evidence.of("Colorado orogeny was an episode of mountain building.",
-                List.of(Source.of("https://en.wikipedia.org/wiki/Colorado_orogeny"))));
-        evidence.put("e2", Evidence.of("It extended into the High Plains."));
+        evidence.put("e1", Evidence.of("Colorado orogeny was an episode of mountain building.\nIt lasted from 1780 to 1650"
+                        + " million years ago.", List.of(Source.of("https://en.wikipedia.org/wiki/Colorado_orogeny"))));
+        evidence.put("e2", Evidence.of("the High Plains", List.of(Source.of("https://example.org/plains"))));
         String prompt = new KnowledgeModelTool(new RecordingModel("x"), PromptFormat.MISTRAL, KnowledgeModelOptions.defaults())
-                .prompt(request("Compare #E1 with #E2", evidence));
+                .prompt(request("Did the orogeny in #E1 reach #E2?", evidence));
 
-        assertThat(prompt).startsWith("[INST] BEGININPUT\nBEGINCONTEXT\nurl: https://en.wikipedia.org/wiki/Colorado_orogeny\n"
-                        + "step: e1\nENDCONTEXT\nColorado orogeny was an episode of mountain building.\nENDINPUT\n"
-                        + "BEGININPUT\nBEGINCONTEXT\nstep: e2\nENDCONTEXT\nIt extended into the High Plains.\nENDINPUT\n")
-                .contains("Compare the input blocks of step e1 with the input blocks of step e2\n");
+        assertThat(prompt).isEqualTo("[INST] BEGININPUT\nBEGINCONTEXT\nurl: https://en.wikipedia.org/wiki/Colorado_orogeny\n"
+                + "step: e1\nENDCONTEXT\nColorado orogeny was an episode of mountain building.\nIt lasted from 1780 to 1650"
+                + " million years ago.\nENDINPUT\nBEGININSTRUCTION\nDid the orogeny in the input blocks of step e1 reach the"
+                + " High Plains?\nDon't make up answers if you don't know.\nENDINSTRUCTION [/INST]");
+    }
+
+    @Test
+    void anAnswerCitesItsSourcesWithoutTheirExcerptsSoALaterQuestionCanUseItAsAValue() {
+        Evidence search = Evidence.of("results", List.of(new Source("https://a.example/", "A", FETCHED, "Louise Gl\u00fcck won.")));
+        KnowledgeModelTool tool = new KnowledgeModelTool(new RecordingModel("Louise Gl\u00fcck"), PromptFormat.ALPACA,
+                KnowledgeModelOptions.defaults());
+        Evidence name = tool.execute(request("Who won, given :evidence0:?", Map.of("evidence0", search))).block();
+        assertThat(name.sources()).containsExactly(new Source("https://a.example/", "A", FETCHED));
+
+        RecordingModel model = new RecordingModel("The Wild Iris");
+        new KnowledgeModelTool(model, PromptFormat.ALPACA, KnowledgeModelOptions.defaults())
+                .execute(request("What is the most famous work of :evidence1:, given :evidence0:?",
+                        new LinkedHashMap<>(Map.of("evidence1", name)))).block();
+        assertThat(model.requests.get(0).prompt()).contains("What is the most famous work of Louise Gl\u00fcck, given")
+                .doesNotContain("BEGININPUT");
     }
 
     @Test
