@@ -95,4 +95,16 @@ class LauncherIT {
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("rewoo.model.provider");
     }
+
+    @Test
+    void planRunExecutesTheExamplePlanStepByStep() throws Exception {
+        Result result = rewoo(null, "plan", "run", "docs/examples/links-plan.txt");
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out())
+                .contains("start evidence0   HyperlinkExtractor[The ReWOO paper is at")
+                .contains("start evidence1   HyperlinkExtractor[Links found: https://arxiv.org/abs/2305.18323")
+                .contains("Answer: https://arxiv.org/abs/2305.18323\nhttps://github.com/billxbf/ReWOO")
+                .containsPattern("Run \\S+ succeeded");
+    }
 }
