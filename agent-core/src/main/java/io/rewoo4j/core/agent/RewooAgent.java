@@ -2,12 +2,17 @@ package io.rewoo4j.core.agent;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import io.rewoo4j.core.event.RunEvent;
+import io.rewoo4j.core.event.RunListener;
 import io.rewoo4j.core.execute.PlanExecutor;
 import io.rewoo4j.core.execute.RunClock;
 import io.rewoo4j.core.model.GenerationOptions;
@@ -30,6 +35,7 @@ import io.rewoo4j.planner.prompt.PromptFormat;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -50,6 +56,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>A run that fails (bad plan, model error, failed steps, deadline) is not an error signal: it ends normally with a
  * {@link RunResult} whose status and error say what went wrong, and whose steps keep all evidence gathered. Error
  * signals mean a defect. Instances are thread-safe; no method blocks.
+ *
+ * <p>{@link RunListener}s given to the builder see every event of every run; see their contract.
  */
 public final class RewooAgent {
 
@@ -65,6 +73,7 @@ public final class RewooAgent {
     private final Solver solver;
     private final Scheduler clockScheduler;
     private final Supplier<String> runIds;
+    private final List<RunListener> listeners;
 
     private RewooAgent(Builder b) {
         this.model = b.model;
@@ -77,6 +86,7 @@ public final class RewooAgent {
         this.solver = b.solverEnabled ? new Solver(b.model, b.format, b.solverOptions, b.solverTimeout) : null;
         this.clockScheduler = b.clockScheduler;
         this.runIds = b.runIds;
+        this.listeners = List.copyOf(b.listeners);
     }
 
     public static Builder builder() {
@@ -138,6 +148,7 @@ public final class RewooAgent {
         RunClock clock = RunClock.start(clockScheduler != null ? clockScheduler : Schedulers.parallel());
         Instant startedAt = clock.now();
         RunProgress progress = new RunProgress(runId, question, startedAt);
+        RunNotifier notifier = new RunNotifier(runId, listeners);
         Flux<RunEvent> execution = executor.execute(runId, plan).concatMap(event ->
                 event instanceof RunEvent.ExecutionFinished finished
                         ? Flux.<RunEvent>just(finished).concatWith(
@@ -147,16 +158,25 @@ public final class RewooAgent {
                         Mono.just(new RunEvent.RunStarted(runId, startedAt, question)),
                         store.save(progress.snapshot(RunStatus.RUNNING, null, null, null)).then(Mono.<RunEvent>empty()),
                         execution)
-                .doOnNext(progress::accept)
+                .doOnNext(event -> {
+                    progress.accept(event);
+                    notifier.accept(event);
+                })
                 .doOnCancel(() -> {
                     // a subscriber that stops at RunFinished (next(), take()) cancels a run that has ended
                     if (!progress.finished()) {
-                        saveDetached(progress.snapshot(RunStatus.CANCELLED,
-                                RunError.of(RunError.CANCELLED, "the run was cancelled"), text(planText), clock.now()));
+                        RunResult cancelled = progress.snapshot(RunStatus.CANCELLED,
+                                RunError.of(RunError.CANCELLED, "the run was cancelled"), text(planText), clock.now());
+                        saveDetached(cancelled);
+                        notifier.finish(cancelled);
                     }
                 })
-                .doOnError(e -> saveDetached(progress.snapshot(RunStatus.FAILED,
-                        RunError.of(RunError.INTERNAL, e.toString()), text(planText), clock.now())));
+                .doOnError(e -> {
+                    RunResult failed = progress.snapshot(RunStatus.FAILED,
+                            RunError.of(RunError.INTERNAL, e.toString()), text(planText), clock.now());
+                    saveDetached(failed);
+                    notifier.finish(failed);
+                });
     }
 
     private Flux<RunEvent> answer(ExecutionResult execution, String question, String planText, Instant startedAt,
@@ -212,6 +232,55 @@ public final class RewooAgent {
     private record Outcome(String answer, AnswerSource source, RunError error) {
     }
 
+    /**
+     * Delivers one run's events to the listeners, and makes sure they see the run end exactly once: a run cut short
+     * (cancelled, or failed with a defect) emits no {@link RunEvent.RunFinished}, so one is made for them.
+     */
+    private static final class RunNotifier {
+        private final String runId;
+        private final List<RunListener> listeners;
+        private volatile boolean started;
+        // a cancellation may race the real RunFinished on another thread: whichever comes first is delivered
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        RunNotifier(String runId, List<RunListener> listeners) {
+            this.runId = runId;
+            this.listeners = listeners;
+        }
+
+        void accept(RunEvent event) {
+            if (listeners.isEmpty() || finished.get()) {
+                return; // after a cancellation's RunFinished, events still in flight are not the listeners' concern
+            }
+            if (event instanceof RunEvent.RunStarted) {
+                started = true;
+            } else if (event instanceof RunEvent.RunFinished && !finished.compareAndSet(false, true)) {
+                return;
+            }
+            deliver(event);
+        }
+
+        /** Ends the run for the listeners, unless they saw it end already (or never saw it start). */
+        void finish(RunResult result) {
+            if (!listeners.isEmpty() && started && finished.compareAndSet(false, true)) {
+                deliver(new RunEvent.RunFinished(runId, result.finishedAt(), result));
+            }
+        }
+
+        private void deliver(RunEvent event) {
+            for (RunListener listener : listeners) {
+                try {
+                    listener.onEvent(event);
+                } catch (Throwable e) {
+                    Exceptions.throwIfJvmFatal(e);
+                    // a broken listener must not break the run it observes, nor hide it from the other listeners
+                    log.warn("run listener {} failed on {} of run {}", listener,
+                            event.getClass().getSimpleName(), runId, e);
+                }
+            }
+        }
+    }
+
     /** Builds a {@link RewooAgent}. A model, a prompt format, and tools (or an executor) are required. */
     public static final class Builder {
         private LanguageModel model;
@@ -227,6 +296,7 @@ public final class RewooAgent {
         private int maxLineLength = PlanParserOptions.DEFAULT_MAX_LINE_LENGTH;
         private Scheduler clockScheduler;
         private Supplier<String> runIds = () -> UUID.randomUUID().toString();
+        private final List<RunListener> listeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -301,6 +371,18 @@ public final class RewooAgent {
         /** Where run ids come from (by default random UUIDs). */
         public Builder runIds(Supplier<String> runIds) {
             this.runIds = Objects.requireNonNull(runIds, "runIds");
+            return this;
+        }
+
+        /** Adds a listener that sees every event of every run; see {@link RunListener}. Called in the order added. */
+        public Builder listener(RunListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Adds each of the listeners, in order; see {@link #listener(RunListener)}. */
+        public Builder listeners(Collection<? extends RunListener> listeners) {
+            listeners.forEach(this::listener);
             return this;
         }
 

@@ -1,8 +1,10 @@
 package io.rewoo4j.core.resilience;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -80,6 +82,20 @@ public final class ToolResilience {
     /** The circuit breaker guarding the named tool, if its policy has one (created on first use). */
     public Optional<CircuitBreaker> circuitBreaker(String tool) {
         return Optional.ofNullable(guards(tool).circuitBreaker());
+    }
+
+    /**
+     * The state of every circuit breaker created so far (a tool's breaker is created by its first call), by tool
+     * name. Reading it creates nothing.
+     */
+    public Map<String, CircuitBreaker.State> circuitBreakerStates() {
+        Map<String, CircuitBreaker.State> states = new TreeMap<>();
+        guardsByTool.forEach((tool, guards) -> {
+            if (guards.circuitBreaker() != null) {
+                states.put(tool, guards.circuitBreaker().getState());
+            }
+        });
+        return states;
     }
 
     /** A guarded, lazy call of the tool. */

@@ -87,11 +87,13 @@ class ToolResilienceTest {
         });
         ToolResilience resilience = new ToolResilience(ToolPolicies.of(ToolPolicy.unguarded(1)
                 .withCircuitBreaker(new CircuitBreakerPolicy(true, 50, 4, 4, Duration.ofMinutes(1), 1))));
+        assertThat(resilience.circuitBreakerStates()).isEmpty(); // nothing is created by reading
 
         for (int i = 0; i < 4; i++) {
             StepVerifier.create(resilience.call(broken, REQUEST)).expectErrorMessage("down").verify();
         }
         assertThat(resilience.circuitBreaker("Broken").orElseThrow().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(resilience.circuitBreakerStates()).containsExactly(java.util.Map.entry("Broken", CircuitBreaker.State.OPEN));
         StepVerifier.create(resilience.call(broken, REQUEST)).expectError(CallNotPermittedException.class).verify();
         assertThat(calls).hasValue(4);
     }

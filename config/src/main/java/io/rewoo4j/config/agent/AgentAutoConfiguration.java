@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import io.rewoo4j.config.model.ModelAutoConfiguration;
 import io.rewoo4j.config.tools.ToolsAutoConfiguration;
 import io.rewoo4j.core.agent.RewooAgent;
+import io.rewoo4j.core.event.RunListener;
 import io.rewoo4j.core.execute.PlanExecutor;
 import io.rewoo4j.core.function.AgentFunction;
 import io.rewoo4j.core.function.FunctionCallingAgent;
@@ -81,7 +82,7 @@ public class AgentAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public RewooAgent rewooAgent(LanguageModel model, PromptFormat format, PlanExecutor executor, RunStore store,
-                                 AgentProperties properties) {
+                                 AgentProperties properties, ObjectProvider<RunListener> listeners) {
         return RewooAgent.builder()
                 .model(model)
                 .promptFormat(format)
@@ -91,6 +92,7 @@ public class AgentAutoConfiguration {
                 .solver(properties.solver())
                 .solverTimeout(properties.solverTimeout())
                 .planLimits(properties.maxSteps(), properties.maxLineLength())
+                .listeners(listeners.orderedStream().toList())
                 .build();
     }
 }
