@@ -43,22 +43,8 @@ final class LocalWeb implements AutoCloseable {
             drummer of Nirvana. The band has won fifteen Grammy Awards.</p></article>
             <footer>Cookie settings | Privacy</footer></body></html>""";
 
-    /** The seed card's plan: two searches, links, scraping, and two questions to the model. */
-    static final String SEED_PLAN = """
-            Plan: Begin by conducting a web search to find out who won the Nobel Prize in Literature in 2020.
-            :evidence0: = DuckDuckGo[Nobel Prize in Literature 2020 winner]
-            Plan: Utilize the KnowledgeModel to interpret the search results and find the name of the laureate.
-            :evidence1: = KnowledgeModel[Who won the Nobel Prize in Literature in 2020, given :evidence0:?]
-            Plan: Conduct another web search to find the most famous work of the identified laureate.
-            :evidence2: = DuckDuckGo[Most famous work of :evidence1:]
-            Plan: Extract the relevant links from the DuckDuckGo search results for a more focused search.
-            :evidence3: = HyperlinkExtractor[:evidence2:]
-            Plan: Use the TextScraper tool to extract information from the relevant links.
-            :evidence4: = TextScraper[:evidence3:]
-            Plan: Finally, utilize the KnowledgeModel to identify and summarize the most famous work of the laureate from the extracted information.
-            :evidence5: = KnowledgeModel[What is the most famous work of :evidence1:, given :evidence4:?]
-            Answer: :evidence5:
-            """;
+    /** The seed card's plan (two searches, links, scraping, two questions to the model), as the docs show it. */
+    static final String SEED_PLAN = readExample("nobel-plan.txt");
 
     private final HttpServer server;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -203,6 +189,14 @@ final class LocalWeb implements AutoCloseable {
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    private static String readExample(String name) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "examples", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

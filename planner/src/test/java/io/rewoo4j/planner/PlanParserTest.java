@@ -2,6 +2,10 @@ package io.rewoo4j.planner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Nested;
@@ -11,21 +15,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PlanParserTest {
 
-    static final String SEED_PLAN = """
-            Plan: Begin by conducting a web search to find out who won the Nobel Prize in Literature in 2020.
-            :evidence0: = DuckDuckGo[Nobel Prize in Literature 2020 winner]
-            Plan: Utilize the KnowledgeModel to interpret the search results and find the name of the laureate.
-            :evidence1: = KnowledgeModel[Who won the Nobel Prize in Literature in 2020, given :evidence0:?]
-            Plan: Conduct another web search to find the most famous work of the identified laureate.
-            :evidence2: = DuckDuckGo[Most famous work of :evidence1:]
-            Plan: Extract the relevant links from the DuckDuckGo search results for a more focused search.
-            :evidence3: = HyperlinkExtractor[:evidence2:]
-            Plan: Use the TextScraper tool to extract information from the relevant links.
-            :evidence4: = TextScraper[:evidence3:]
-            Plan: Finally, utilize the KnowledgeModel to identify and summarize the most famous work of the laureate from the extracted information.
-            :evidence5: = KnowledgeModel[What is the most famous work of :evidence1:, given :evidence4:?]
-            Answer: :evidence5:
-            """;
+    /** The seed card's example plan, as the docs show it (one copy for the docs and every test that needs it). */
+    static final String SEED_PLAN = readExample("nobel-plan.txt");
+
+    static String readExample(String name) {
+        try {
+            return Files.readString(Path.of("..", "docs", "examples", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private final PlanParser parser = new PlanParser();
 
