@@ -1,0 +1,369 @@
+package io.rewoo4j.runtime.gptq;
+
+import java.nio.IntBuffer;
+import java.util.Arrays;
+
+import io.rewoo4j.runtime.config.QuantizationConfig;
+import io.rewoo4j.runtime.safetensors.CorruptCheckpointException;
+import io.rewoo4j.runtime.safetensors.DType;
+import io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint;
+import io.rewoo4j.runtime.safetensors.TensorView;
+
+/**
+ * A GPTQ-quantised linear layer (AutoGPTQ / GPTQModel layout), dequantised on the fly inside the product.
+ *
+ * <p>Storage, per layer (see docs/runtime-gptq.md for sources):
+ * <ul>
+ * <li>{@code qweight} int32 [in·bits/32, out]: each column is a little-endian bit stream of the column's
+ *     {@code in} values, least significant bits first. For 2/4/8 bits a word holds 32/bits whole values; for 3 bits
+ *     32 values fill 3 words and values 10 and 21 straddle word boundaries.</li>
+ * <li>{@code qzeros} int32 [groups, out·bits/32]: each group row is a bit stream along the output dimension.
+ *     v1 ({@code gptq}) stores zero − 1, v2 ({@code gptq_v2}) the zero itself.</li>
+ * <li>{@code scales} fp16 [groups, out]; {@code g_idx} int32 [in], the group of each input row (act-order makes it
+ *     non-monotone); optional {@code bias} [out].</li>
+ * </ul>
+ * {@code W[o][i] = scales[g][o] · (q[i][o] − zero[g][o])} with {@code g = g_idx[i]}.
+ *
+ * <p>The packed weights stay in the mapped file; only scales and {@code scale·zero} (2 floats per group and output,
+ * about 1/16 of the packed size at g128) are widened onto the heap. Two kernels, both splitting output columns into
+ * tiles over {@link KernelThreads}:
+ * <ul>
+ * <li>grouped (2/4/8 bits, {@code g_idx[i] == i / groupSize}, one input row): per group, {@code Σ q·x} is
+ *     accumulated from whole words and the scale and zero applied once per group:
+ *     {@code s·(Σ q·x − z·Σ x)}.</li>
+ * <li>general (any bits, any {@code g_idx}, any number of rows): every weight is dequantised as
+ *     {@code q·s − s·z} and used for all rows before the next is read.</li>
+ * </ul>
+ */
+public final class GptqLinear implements Linear {
+    static final int TILE = 256;
+
+    private final int in;
+    private final int out;
+    private final int bits;
+    private final int groups;
+    private final IntBuffer qweight;
+    private final IntBuffer qzeros;
+    private final float[] scales;
+    private final float[] scaledZeros;
+    private final int[] gIdx;
+    /** Group size when {@code g_idx[i] == i / groupSize} for every i (and it suits the grouped kernel); else 0. */
+    private final int sequentialGroupSize;
+    private final float[] bias;
+    private final int zeroOffset;
+    private final KernelThreads threads;
+
+    GptqLinear(int in, int out, int bits, IntBuffer qweight, IntBuffer qzeros, float[] scales, int[] gIdx,
+            float[] bias, int zeroOffset, KernelThreads threads) {
+        this.in = in;
+        this.out = out;
+        this.bits = bits;
+        this.groups = scales.length / out;
+        this.qweight = qweight;
+        this.qzeros = qzeros;
+        this.scales = scales;
+        this.gIdx = gIdx;
+        this.bias = bias;
+        this.zeroOffset = zeroOffset;
+        this.threads = threads;
+        this.scaledZeros = new float[scales.length];
+        for (int g = 0; g < groups; g++) {
+            for (int o = 0; o < out; o++) {
+                scaledZeros[g * out + o] = scales[g * out + o] * zero(g, o);
+            }
+        }
+        this.sequentialGroupSize = detectSequentialGroups();
+    }
+
+    /** Loads {@code prefix.qweight/.qzeros/.scales/.g_idx/.bias}, validating every shape against the others. */
+    public static GptqLinear load(SafetensorsCheckpoint ckpt, String prefix, QuantizationConfig q,
+            KernelThreads threads) {
+        int bits = q.bits();
+        TensorView qweight = ckpt.tensor(prefix + ".qweight");
+        TensorView qzeros = ckpt.tensor(prefix + ".qzeros");
+        TensorView scales = ckpt.tensor(prefix + ".scales");
+        require(qweight, qweight.dtype() == DType.I32 && qweight.rank() == 2, "must be I32 [in*bits/32, out]");
+        int packedRows = qweight.dim(0);
+        int out = qweight.dim(1);
+        require(qweight, (packedRows * 32L) % bits == 0, "has " + packedRows + " rows, not a whole number of "
+                + bits + "-bit input rows");
+        int in = (int) (packedRows * 32L / bits);
+        require(scales, scales.dtype().isReadableAsFloat() && scales.rank() == 2 && scales.dim(1) == out,
+                "must be a float [groups, " + out + "] tensor, got " + scales.dtype() + Arrays.toString(scales.shape()));
+        int groups = scales.dim(0);
+        int expectedGroups = q.groupSize() == -1 ? 1 : (in + q.groupSize() - 1) / q.groupSize();
+        require(scales, groups == expectedGroups, "has " + groups + " groups but in_features " + in
+                + " and group_size " + q.groupSize() + " make " + expectedGroups);
+        require(qzeros, (out * (long) bits) % 32 == 0, "out_features " + out + " x " + bits
+                + " bits is not a whole number of int32 words");
+        require(qzeros, qzeros.dtype() == DType.I32 && qzeros.rank() == 2 && qzeros.dim(0) == groups
+                && qzeros.dim(1) == out * bits / 32, "must be I32 [" + groups + ", " + (out * bits / 32) + "], got "
+                + qzeros.dtype() + Arrays.toString(qzeros.shape()));
+        int[] gIdx;
+        if (ckpt.contains(prefix + ".g_idx")) {
+            TensorView g = ckpt.tensor(prefix + ".g_idx");
+            require(g, g.dtype() == DType.I32 && g.rank() == 1 && g.dim(0) == in,
+                    "must be I32 [" + in + "], got " + g.dtype() + Arrays.toString(g.shape()));
+            gIdx = g.toIntArray();
+            for (int i = 0; i < in; i++) {
+                if (gIdx[i] < 0 || gIdx[i] >= groups) {
+                    throw new CorruptCheckpointException(g.file(), g.name(), "input row " + i + " names group "
+                            + gIdx[i] + " outside [0, " + groups + ")");
+                }
+            }
+        } else {
+            int gs = q.groupSize() == -1 ? in : q.groupSize();
+            gIdx = new int[in];
+            for (int i = 0; i < in; i++) {
+                gIdx[i] = i / gs;
+            }
+        }
+        float[] bias = null;
+        if (ckpt.contains(prefix + ".bias")) {
+            TensorView b = ckpt.tensor(prefix + ".bias");
+            require(b, b.dtype().isReadableAsFloat() && b.elementCount() == out,
+                    "must be a float vector of " + out + " elements, got " + b.dtype() + Arrays.toString(b.shape()));
+            bias = b.toFloatArray();
+        }
+        return new GptqLinear(in, out, bits, qweight.asIntBuffer(), qzeros.asIntBuffer(), scales.toFloatArray(),
+                gIdx, bias, q.format().zeroOffset(), threads);
+    }
+
+    private static void require(TensorView t, boolean ok, String problem) {
+        if (!ok) {
+            throw new CorruptCheckpointException(t.file(), t.name(), problem);
+        }
+    }
+
+    private int detectSequentialGroups() {
+        if (32 % bits != 0) {
+            return 0;
+        }
+        int gs = groups == 1 ? in : (in + groups - 1) / groups;
+        // the grouped kernel walks whole words, so groups must start on word boundaries
+        if (gs % (32 / bits) != 0) {
+            return 0;
+        }
+        for (int i = 0; i < in; i++) {
+            if (gIdx[i] != i / gs) {
+                return 0;
+            }
+        }
+        return gs;
+    }
+
+    @Override
+    public int inFeatures() {
+        return in;
+    }
+
+    @Override
+    public int outFeatures() {
+        return out;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    public int groups() {
+        return groups;
+    }
+
+    /** Whether the grouped (non-act-order) kernel applies to this layer. */
+    public boolean hasSequentialGroups() {
+        return sequentialGroupSize > 0;
+    }
+
+    @Override
+    public long weightBytes() {
+        // as stored in the checkpoint: qweight + qzeros + fp16 scales + g_idx
+        return (long) in * out * bits / 8 + (long) groups * out * bits / 8 + (long) groups * out * 2 + 4L * in;
+    }
+
+    /** Packed bytes of {@code qweight} alone. */
+    public long packedWeightBytes() {
+        return (long) in * out * bits / 8;
+    }
+
+    /** The stored integer {@code q[i][o]} (0 … 2^bits − 1). */
+    public int quantizedValue(int i, int o) {
+        return field(qweight, out, i, o);
+    }
+
+    /** The real zero point of group {@code g}, output {@code o} (v1's stored zero − 1 already undone). */
+    public int zero(int g, int o) {
+        int words = out * bits / 32;
+        return field(qzeros, 1, o, 0, g * words) + zeroOffset;
+    }
+
+    /** {@code W[o][i]} as the kernels compute it. */
+    public float weight(int o, int i) {
+        int g = gIdx[i];
+        return quantizedValue(i, o) * scales[g * out + o] - scaledZeros[g * out + o];
+    }
+
+    /** The whole dequantised matrix [out, in] (for tests and debugging only; the kernels never build it). */
+    public float[] dequantize() {
+        float[] w = new float[out * in];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                w[o * in + i] = weight(o, i);
+            }
+        }
+        return w;
+    }
+
+    /** Value {@code index} of the bit stream whose word k is at {@code buf[base + k·stride + column]}. */
+    private int field(IntBuffer buf, int stride, int index, int column) {
+        return field(buf, stride, index, column, 0);
+    }
+
+    private int field(IntBuffer buf, int stride, int index, int column, int base) {
+        int bit = index * bits;
+        int word = bit >>> 5;
+        int shift = bit & 31;
+        int v = buf.get(base + word * stride + column) >>> shift;
+        if (shift + bits > 32) {
+            v |= buf.get(base + (word + 1) * stride + column) << (32 - shift);
+        }
+        return v & ((1 << bits) - 1);
+    }
+
+    @Override
+    public void matmul(float[] x, int rows, float[] y) {
+        if (x.length < (long) rows * in || y.length < (long) rows * out) {
+            throw new IllegalArgumentException("x needs " + rows * in + " and out " + rows * out + " floats");
+        }
+        int tiles = (out + TILE - 1) / TILE;
+        if (rows == 1 && sequentialGroupSize > 0) {
+            float[] groupSums = groupSums(x);
+            float[] lut = bits == 4 ? byteTables(x) : null;
+            threads.forEachTile(tiles, t -> groupedTile(x, lut, groupSums, y, t * TILE, Math.min(out, (t + 1) * TILE)));
+        } else {
+            threads.forEachTile(tiles, t -> generalTile(x, rows, y, t * TILE, Math.min(out, (t + 1) * TILE)));
+        }
+    }
+
+    private float[] groupSums(float[] x) {
+        float[] sums = new float[groups];
+        for (int i = 0; i < in; i++) {
+            sums[gIdx[i]] += x[i];
+        }
+        return sums;
+    }
+
+    /**
+     * 4-bit: for every packed row r and each of its 4 bytes k, the partial dot product of all 256 byte values with
+     * the two inputs that byte covers: {@code lut[r·1024 + k·256 + b] = (b & 15)·x[8r+2k] + (b >>> 4)·x[8r+2k+1]}.
+     * A word then costs 4 table reads instead of 8 unpack-convert-multiply steps. Built once per product
+     * ({@code in·128} floats, 2 MiB for in = 4096) and shared by all tiles.
+     */
+    private float[] byteTables(float[] x) {
+        int rowsPacked = in / 8;
+        float[] lut = new float[rowsPacked * 1024];
+        for (int r = 0; r < rowsPacked; r++) {
+            for (int k = 0; k < 4; k++) {
+                float lo = x[8 * r + 2 * k];
+                float hi = x[8 * r + 2 * k + 1];
+                int base = r * 1024 + k * 256;
+                for (int b = 0; b < 256; b++) {
+                    lut[base + b] = (b & 15) * lo + (b >>> 4) * hi;
+                }
+            }
+        }
+        return lut;
+    }
+
+    /** Grouped kernel: Σ_g s[g][o]·(Σ_{i∈g} q[i][o]·x[i]) − s[g][o]·z[g][o]·Σ_{i∈g} x[i]. */
+    private void groupedTile(float[] x, float[] lut, float[] groupSums, float[] y, int o0, int o1) {
+        int width = o1 - o0;
+        float[] acc = new float[width];
+        float[] result = new float[width];
+        int perWord = 32 / bits;
+        int gs = sequentialGroupSize;
+        for (int g = 0; g < groups; g++) {
+            int i0 = g * gs;
+            int i1 = Math.min(in, i0 + gs);
+            Arrays.fill(acc, 0f);
+            for (int r = i0 / perWord; r < i1 / perWord; r++) {
+                int base = r * out + o0;
+                int xi = r * perWord;
+                switch (bits) {
+                    case 4 -> dotWords4(lut, r * 1024, base, acc, width);
+                    case 8 -> dotWords8(x, xi, base, acc, width);
+                    default -> dotWords2(x, xi, base, acc, width);
+                }
+            }
+            float xs = groupSums[g];
+            int so = g * out + o0;
+            for (int t = 0; t < width; t++) {
+                result[t] += scales[so + t] * acc[t] - scaledZeros[so + t] * xs;
+            }
+        }
+        for (int t = 0; t < width; t++) {
+            y[o0 + t] = result[t] + (bias == null ? 0f : bias[o0 + t]);
+        }
+    }
+
+    private void dotWords4(float[] lut, int l, int base, float[] acc, int width) {
+        IntBuffer qw = qweight;
+        for (int t = 0; t < width; t++) {
+            int w = qw.get(base + t);
+            acc[t] += (lut[l + (w & 255)] + lut[l + 256 + ((w >>> 8) & 255)])
+                    + (lut[l + 512 + ((w >>> 16) & 255)] + lut[l + 768 + (w >>> 24)]);
+        }
+    }
+
+    private void dotWords8(float[] x, int xi, int base, float[] acc, int width) {
+        float x0 = x[xi], x1 = x[xi + 1], x2 = x[xi + 2], x3 = x[xi + 3];
+        IntBuffer qw = qweight;
+        for (int t = 0; t < width; t++) {
+            int w = qw.get(base + t);
+            acc[t] += (w & 255) * x0 + ((w >>> 8) & 255) * x1 + ((w >>> 16) & 255) * x2 + (w >>> 24) * x3;
+        }
+    }
+
+    private void dotWords2(float[] x, int xi, int base, float[] acc, int width) {
+        IntBuffer qw = qweight;
+        for (int t = 0; t < width; t++) {
+            int w = qw.get(base + t);
+            float s = 0f;
+            for (int k = 0; k < 16; k++) {
+                s += ((w >>> (2 * k)) & 3) * x[xi + k];
+            }
+            acc[t] += s;
+        }
+    }
+
+    /** General kernel: each weight dequantised once ({@code q·s − s·z}) and applied to every input row. */
+    private void generalTile(float[] x, int rows, float[] y, int o0, int o1) {
+        int width = o1 - o0;
+        float[] acc = new float[rows * width];
+        int mask = (1 << bits) - 1;
+        IntBuffer qw = qweight;
+        for (int i = 0; i < in; i++) {
+            int so = gIdx[i] * out;
+            int bit = i * bits;
+            int base = (bit >>> 5) * out;
+            int shift = bit & 31;
+            boolean straddles = shift + bits > 32;
+            for (int t = 0; t < width; t++) {
+                int o = o0 + t;
+                int q = qw.get(base + o) >>> shift;
+                if (straddles) {
+                    q |= qw.get(base + out + o) << (32 - shift);
+                }
+                float w = (q & mask) * scales[so + o] - scaledZeros[so + o];
+                for (int r = 0; r < rows; r++) {
+                    acc[r * width + t] += w * x[r * in + i];
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < width; t++) {
+                y[r * out + o0 + t] = acc[r * width + t] + (bias == null ? 0f : bias[o0 + t]);
+            }
+        }
+    }
+}
