@@ -1,0 +1,62 @@
+package io.rewoo4j.config.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.JsonNode;
+
+class ModelCommandTest {
+
+    private final CliRun cli = new CliRun();
+
+    /** A one-tensor safetensors file: an 8-byte header length, the JSON header, then the data. */
+    private static void writeSafetensors(Path file) throws Exception {
+        byte[] header = "{\"model.norm.weight\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}"
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + header.length + 16).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(header.length).put(header);
+        for (int i = 0; i < 4; i++) {
+            out.putFloat(1f);
+        }
+        Files.write(file, out.array());
+    }
+
+    @Test
+    void infoDescribesTheCheckpoint(@TempDir Path dir) throws Exception {
+        Path model = Files.createDirectory(dir.resolve("TheBloke-Mixtral-8x7B-Instruct-v0.1-GPTQ"));
+        Files.writeString(model.resolve("config.json"), """
+                {"model_type": "llama", "hidden_size": 4, "intermediate_size": 8, "num_hidden_layers": 1,
+                 "num_attention_heads": 2, "num_key_value_heads": 1, "vocab_size": 16, "rms_norm_eps": 1e-5,
+                 "rope_theta": 10000.0, "max_position_embeddings": 64, "bos_token_id": 1, "eos_token_id": 2,
+                 "hidden_act": "silu",
+                 "quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 128, "desc_act": true, "sym": true}}
+                """);
+        writeSafetensors(model.resolve("model.safetensors"));
+
+        assertThat(cli.run("model", "info", model.toString())).isZero();
+
+        JsonNode info = cli.json();
+        assertThat(info.get("modelType").asString()).isEqualTo("llama");
+        assertThat(info.get("layers").asInt()).isEqualTo(1);
+        assertThat(info.get("quantization").get("bits").asInt()).isEqualTo(4);
+        assertThat(info.get("quantization").get("actOrder").asBoolean()).isTrue();
+        assertThat(info.get("tensors").asInt()).isEqualTo(1);
+        assertThat(info.get("weightBytes").asLong()).isEqualTo(16);
+        assertThat(info.get("promptFormat").asString()).isEqualTo("mistral");
+    }
+
+    @Test
+    void aFolderWithoutACheckpointIsBadInputWithTheReason(@TempDir Path dir) throws Exception {
+        assertThat(cli.run("model", "info", dir.toString())).isEqualTo(2);
+        assertThat(cli.json().get("error").get("message").asString()).contains("config.json");
+        assertThat(cli.run("model", "info", dir.resolve("missing").toString())).isEqualTo(2);
+    }
+}
