@@ -7,12 +7,13 @@ import java.util.concurrent.Callable;
 import io.rewoo4j.config.json.ErrorView;
 import io.rewoo4j.config.json.Json;
 import io.rewoo4j.config.json.ModelInfoView;
+import io.rewoo4j.runtime.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code rewoo model ...}: the local model runtime. */
-@Command(name = "model", mixinStandardHelpOptions = true, description = "Inspect local GPTQ checkpoints.",
-        subcommands = ModelCommand.Info.class)
+@Command(name = "model", mixinStandardHelpOptions = true, description = "Inspect local GPTQ checkpoints and their tokenizers.",
+        subcommands = {ModelCommand.Info.class, ModelCommand.Tokenize.class})
 final class ModelCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -47,6 +48,35 @@ final class ModelCommand implements Runnable {
                 return ExitCodes.OK;
             } catch (RuntimeException e) {
                 out.println(Json.write(ErrorView.of(e.getMessage())));
+                out.flush();
+                return ExitCodes.BAD_INPUT;
+            }
+        }
+    }
+
+    /** {@code rewoo model tokenize DIR TEXT}: the token ids, BOS included as the tokenizer config says. */
+    @Command(name = "tokenize", mixinStandardHelpOptions = true,
+            description = {"Print the token ids of a text as a JSON array (BOS added as tokenizer_config.json says).",
+                    "Exit codes: 0 ok, 2 no readable tokenizer in the folder (the error JSON on standard output)."})
+    static final class Tokenize extends SpringPropertiesCommand implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The model folder (tokenizer.model or tokenizer.json).")
+        Path dir;
+
+        @Parameters(index = "1", paramLabel = "TEXT", description = "The text to tokenize.")
+        String text;
+
+        @Override
+        public Integer call() {
+            springArguments();
+            var out = spec.commandLine().getOut();
+            try {
+                out.println(Json.mapper().writer().without(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(Tokenizer.load(dir).encode(text)));
+                out.flush();
+                return ExitCodes.OK;
+            } catch (java.io.IOException | RuntimeException e) {
+                out.println(Json.write(ErrorView.of("cannot tokenize with " + dir + ": " + e.getMessage())));
                 out.flush();
                 return ExitCodes.BAD_INPUT;
             }

@@ -59,4 +59,17 @@ class ModelCommandTest {
         assertThat(cli.json().get("error").get("message").asString()).contains("config.json");
         assertThat(cli.run("model", "info", dir.resolve("missing").toString())).isEqualTo(2);
     }
+
+    @Test
+    void tokenizePrintsTheIdsWithBosAsTheTokenizerConfigSays() {
+        Path mistral = Path.of("..", "model-runtime", "src", "test", "resources", "tokenizer", "mistral-v1");
+        assertThat(cli.run("model", "tokenize", mistral.toString(), "Hello world")).isZero();
+        assertThat(cli.out.toString().strip()).isEqualTo("[1,22557,1526]");
+    }
+
+    @Test
+    void tokenizeWithoutATokenizerIsBadInput(@TempDir Path dir) {
+        assertThat(cli.run("model", "tokenize", dir.toString(), "Hello")).isEqualTo(2);
+        assertThat(cli.json().get("error").get("message").asString()).contains("cannot tokenize");
+    }
 }
