@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code rewoo model ...}: the local model runtime. */
 @Command(name = "model", mixinStandardHelpOptions = true, description = "Inspect local GPTQ checkpoints and their tokenizers.",
-        subcommands = {ModelCommand.Info.class, ModelCommand.Tokenize.class})
+        subcommands = {ModelCommand.Info.class, ModelCommand.Tokenize.class, ModelCommand.Generate.class,
+                ModelCommand.Logits.class})
 final class ModelCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -79,6 +80,153 @@ final class ModelCommand implements Runnable {
                 out.println(Json.write(ErrorView.of("cannot tokenize with " + dir + ": " + e.getMessage())));
                 out.flush();
                 return ExitCodes.BAD_INPUT;
+            }
+        }
+    }
+
+    /** Where a model runs; this build has the CPU backend only. */
+    enum Backend { AUTO, CPU, CUDA }
+
+    /** Says once, on standard error, that a CUDA request runs on the CPU. */
+    static void checkBackend(Backend backend, java.io.PrintWriter err) {
+        if (backend == Backend.CUDA) {
+            err.println("rewoo: this build has no CUDA backend; running on the CPU");
+            err.flush();
+        }
+    }
+
+    /** Comma-separated token ids. */
+    static int[] tokens(String ids) {
+        try {
+            return java.util.Arrays.stream(ids.split(",")).map(String::strip).filter(t -> !t.isEmpty())
+                    .mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("token ids are comma-separated integers: " + ids);
+        }
+    }
+
+    /** {@code rewoo model generate DIR --prompt P}: streams a completion to standard output. */
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = {"Generate text with a local checkpoint, streaming it to standard output.",
+                    "The prompt is used as given (wrap it in the model's prompt format yourself, or use --prompt-format).",
+                    "Exit codes: 0 ok, 2 bad input, 1 failure."})
+    static final class Generate extends SpringPropertiesCommand implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The checkpoint folder.")
+        Path dir;
+
+        @picocli.CommandLine.Option(names = "--prompt", paramLabel = "P", description = "The prompt text.")
+        String prompt;
+
+        @picocli.CommandLine.Option(names = "--prompt-tokens", paramLabel = "IDS",
+                description = "The prompt as comma-separated token ids instead of text.")
+        String promptTokens;
+
+        @picocli.CommandLine.Option(names = "--prompt-format", paramLabel = "NAME",
+                description = "Wrap the prompt in this format: alpaca, vicuna, llama-2, chatml, mistral.")
+        String promptFormat;
+
+        @picocli.CommandLine.Option(names = "--tokenizer", paramLabel = "DIR",
+                description = "The folder of tokenizer.model or tokenizer.json (default: the checkpoint folder).")
+        Path tokenizerDir;
+
+        @picocli.CommandLine.Option(names = "--max-tokens", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
+        int maxTokens;
+
+        @picocli.CommandLine.Option(names = "--temperature", defaultValue = "0", description = "0 is greedy. Default: ${DEFAULT-VALUE}.")
+        float temperature;
+
+        @picocli.CommandLine.Option(names = "--top-k", defaultValue = "0", description = "0 for no limit.")
+        int topK;
+
+        @picocli.CommandLine.Option(names = "--top-p", defaultValue = "1", description = "1 for no limit.")
+        float topP;
+
+        @picocli.CommandLine.Option(names = "--repetition-penalty", defaultValue = "1", description = "1 for none.")
+        float repetitionPenalty;
+
+        @picocli.CommandLine.Option(names = "--seed", description = "The sampler's seed.")
+        Long seed;
+
+        @picocli.CommandLine.Option(names = "--stop", paramLabel = "S", description = "A stop string (repeatable).")
+        java.util.List<String> stops = new java.util.ArrayList<>();
+
+        @picocli.CommandLine.Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda.")
+        Backend backend;
+
+        @Override
+        public Integer call() throws Exception {
+            springArguments();
+            var out = spec.commandLine().getOut();
+            var err = spec.commandLine().getErr();
+            if ((prompt == null) == (promptTokens == null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "give the prompt as --prompt TEXT or --prompt-tokens IDS");
+            }
+            checkBackend(backend, err);
+            Tokenizer tokenizer = Tokenizer.load(tokenizerDir == null ? dir : tokenizerDir);
+            try (io.rewoo4j.runtime.model.LoadedModel model = io.rewoo4j.runtime.model.LoadedModel.load(dir)) {
+                var settings = temperature == 0 ? io.rewoo4j.runtime.generate.SamplingSettings.greedy()
+                        .withRepetitionPenalty(repetitionPenalty)
+                        : new io.rewoo4j.runtime.generate.SamplingSettings(temperature, topK, topP, repetitionPenalty,
+                        seed == null ? System.nanoTime() : seed);
+                var generator = new io.rewoo4j.runtime.generate.TextGenerator(model.newSession(), tokenizer);
+                java.util.function.Consumer<String> print = text -> {
+                    out.print(text);
+                    out.flush();
+                };
+                if (promptTokens != null) {
+                    generator.generate(tokens(promptTokens), maxTokens, settings, stops, print);
+                } else {
+                    String text = promptFormat == null ? prompt : io.rewoo4j.planner.prompt.PromptFormat.fromName(promptFormat)
+                            .orElseThrow(() -> new IllegalArgumentException("unknown prompt format " + promptFormat))
+                            .wrap(null, prompt);
+                    generator.generate(text, maxTokens, settings, stops, print);
+                }
+                out.println();
+                out.flush();
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    /** {@code rewoo model logits DIR --tokens 1,2,3}: the logits at every position, as JSON. */
+    @Command(name = "logits", mixinStandardHelpOptions = true,
+            description = {"Print {\"logits\": [[...vocab floats...] per position]} for a token sequence.",
+                    "Exit codes: 0 ok, 2 bad input, 1 failure."})
+    static final class Logits extends SpringPropertiesCommand implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The checkpoint folder.")
+        Path dir;
+
+        @picocli.CommandLine.Option(names = "--tokens", required = true, paramLabel = "IDS",
+                description = "Comma-separated token ids, e.g. 1,2,3.")
+        String ids;
+
+        @picocli.CommandLine.Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda.")
+        Backend backend;
+
+        /** The JSON document. */
+        record LogitsView(float[][] logits) {
+        }
+
+        @Override
+        public Integer call() {
+            springArguments();
+            int[] tokens;
+            try {
+                tokens = tokens(ids);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            checkBackend(backend, spec.commandLine().getErr());
+            try (io.rewoo4j.runtime.model.LoadedModel model = io.rewoo4j.runtime.model.LoadedModel.load(dir)) {
+                float[][] logits = model.newSession(Math.max(1, tokens.length)).logitsPerPosition(tokens);
+                var out = spec.commandLine().getOut();
+                out.println(Json.mapper().writer().without(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(new LogitsView(logits)));
+                out.flush();
+                return ExitCodes.OK;
             }
         }
     }

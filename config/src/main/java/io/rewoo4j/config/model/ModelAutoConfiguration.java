@@ -23,6 +23,8 @@ import io.rewoo4j.tools.model.TgiModel;
 @EnableConfigurationProperties(ModelProperties.class)
 public class ModelAutoConfiguration {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelAutoConfiguration.class);
+
     static final String NOT_CONFIGURED = "no model is configured: set rewoo.model.provider=openai or tgi with "
             + "rewoo.model.base-url (and rewoo.model.name), or rewoo.model.provider=embedded with rewoo.model.path";
 
@@ -37,9 +39,18 @@ public class ModelAutoConfiguration {
                     ? new ModelStatus(false, properties.describe(), "rewoo.model.provider=" + properties.provider()
                     .name().toLowerCase(java.util.Locale.ROOT) + " needs rewoo.model.base-url")
                     : new ModelStatus(true, properties.describe(), null);
-            case EMBEDDED -> new ModelStatus(false, properties.describe(), "the embedded GPTQ runtime is not part of "
-                    + "this build yet; use rewoo.model.provider=openai or tgi with a server running the model");
+            case EMBEDDED -> properties.path() == null
+                    ? new ModelStatus(false, properties.describe(), "rewoo.model.provider=embedded needs rewoo.model.path "
+                    + "(a checkpoint folder with config.json, *.safetensors and tokenizer.model or tokenizer.json)")
+                    : new ModelStatus(true, properties.describe(), null);
         };
+    }
+
+    private static LanguageModel embedded(ModelProperties properties) {
+        if (properties.backend() == ModelProperties.Backend.CUDA) {
+            LOG.warn("rewoo.model.backend=cuda: this build has no CUDA backend; running {} on the CPU", properties.path());
+        }
+        return EmbeddedLanguageModel.load(properties.path(), properties.contextLength());
     }
 
     @Bean
@@ -64,7 +75,7 @@ public class ModelAutoConfiguration {
                     apiKey, properties.openai().mode(), properties.openai().samplingExtensions(), timeouts, retry));
             case TGI -> new TgiModel(new TgiClientConfig(properties.baseUrl(), apiKey, properties.tgi().endpoint(),
                     timeouts, retry));
-            case EMBEDDED -> throw new IllegalStateException("unreachable: embedded is reported unavailable");
+            case EMBEDDED -> embedded(properties);
         };
     }
 }

@@ -32,11 +32,13 @@ import io.rewoo4j.tools.model.TgiEndpoint;
  * @param tgi          TGI protocol details
  * @param timeouts     remote-model timeouts
  * @param retry        remote-model retries (before any text has arrived)
+ * @param contextLength the most tokens (prompt and completion) one embedded-model completion may hold
  */
 @ConfigurationProperties("rewoo.model")
 public record ModelProperties(Provider provider, Path path, @DefaultValue("auto") Backend backend, URI baseUrl,
                               String name, String apiKey, String promptFormat, @DefaultValue OpenAi openai,
-                              @DefaultValue Tgi tgi, @DefaultValue Timeouts timeouts, @DefaultValue Retry retry) {
+                              @DefaultValue Tgi tgi, @DefaultValue Timeouts timeouts, @DefaultValue Retry retry,
+                              @DefaultValue("4096") int contextLength) {
 
     /** Where the model runs. */
     public enum Provider { EMBEDDED, OPENAI, TGI }

@@ -72,4 +72,68 @@ class ModelCommandTest {
         assertThat(cli.run("model", "tokenize", dir.toString(), "Hello")).isEqualTo(2);
         assertThat(cli.json().get("error").get("message").asString()).contains("cannot tokenize");
     }
+
+    private static final Path MODELS = Path.of("..", "model-runtime", "src", "test", "resources", "models");
+    private static final Path MISTRAL_TOKENIZER = Path.of("..", "model-runtime", "src", "test", "resources", "tokenizer", "mistral-v1");
+
+    /** A fixture's recorded transformers output: prompt tokens, logits per position, greedy continuation. */
+    private static io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint expected(String name) {
+        return io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint.open(MODELS.resolve("expected").resolve(name + ".safetensors"));
+    }
+
+    @Test
+    void logitsMatchTransformersForAQuantisedMixtral() {
+        try (var expected = expected("mixtral-q4-g32-act-v1")) {
+            int[] tokens = expected.tensor("p0.tokens").toIntArray();
+            float[] want = expected.tensor("p0.logits").toFloatArray();
+            String ids = java.util.Arrays.stream(tokens).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(","));
+
+            assertThat(cli.run("model", "logits", MODELS.resolve("mixtral-q4-g32-act-v1").toString(), "--tokens", ids))
+                    .isZero();
+
+            JsonNode logits = cli.json().get("logits");
+            assertThat(logits).hasSize(tokens.length);
+            double diff = 0;
+            double norm = 0;
+            for (int p = 0; p < tokens.length; p++) {
+                assertThat(logits.get(p)).hasSize(256);
+                for (int v = 0; v < 256; v++) {
+                    double d = logits.get(p).get(v).asDouble() - want[p * 256 + v];
+                    diff += d * d;
+                    norm += (double) want[p * 256 + v] * want[p * 256 + v];
+                }
+            }
+            assertThat(Math.sqrt(diff / norm)).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void generatePrintsTheGreedyContinuation() {
+        try (var expected = expected("llama-f16")) {
+            int[] tokens = expected.tensor("p0.tokens").toIntArray();
+            int[] greedy = expected.tensor("p0.greedy").toIntArray();
+            String ids = java.util.Arrays.stream(tokens).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(","));
+            // The tiny model's 256 ids are the Mistral tokenizer's control and byte pieces: its text is those bytes.
+            String want;
+            try {
+                want = io.rewoo4j.runtime.tokenizer.Tokenizer.load(MISTRAL_TOKENIZER).decode(greedy);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+
+            assertThat(cli.run("model", "generate", MODELS.resolve("llama-f16").toString(), "--tokenizer",
+                    MISTRAL_TOKENIZER.toString(), "--prompt-tokens", ids, "--max-tokens", "32", "--backend", "cuda")).isZero();
+
+            assertThat(cli.out.toString()).isEqualTo(want + "\n");
+            assertThat(cli.err.toString()).contains("no CUDA backend; running on the CPU");
+        }
+    }
+
+    @Test
+    void generateNeedsExactlyOnePrompt() {
+        assertThat(cli.run("model", "generate", MODELS.resolve("llama-f16").toString())).isEqualTo(2);
+        assertThat(cli.err.toString()).contains("--prompt TEXT or --prompt-tokens IDS");
+    }
 }

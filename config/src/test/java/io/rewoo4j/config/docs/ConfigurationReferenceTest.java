@@ -36,6 +36,7 @@ class ConfigurationReferenceTest {
         }
         String reference = Files.readString(Path.of("..", "docs", "configuration.md"));
 
+        // Regenerate with: python3 config/scripts/configuration_reference.py
         assertThat(properties).isNotEmpty().allSatisfy(name ->
                 assertThat(reference).as("docs/configuration.md documents %s", name).contains("`" + name + "`"));
         List<String> documented = reference.lines().filter(l -> l.startsWith("| `rewoo."))
