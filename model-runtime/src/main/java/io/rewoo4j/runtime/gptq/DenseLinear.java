@@ -1,10 +1,7 @@
 package io.rewoo4j.runtime.gptq;
 
-import java.nio.ShortBuffer;
-
 import io.rewoo4j.runtime.safetensors.CorruptCheckpointException;
 import io.rewoo4j.runtime.safetensors.DType;
-import io.rewoo4j.runtime.safetensors.Float16;
 import io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint;
 import io.rewoo4j.runtime.safetensors.TensorView;
 
@@ -65,42 +62,30 @@ public final class DenseLinear implements Linear {
 
     @Override
     public void matmul(float[] x, int rows, float[] y) {
+        matmul(x, rows, y, GptqKernel.best());
+    }
+
+    /**
+     * Each weight row is widened once (vectorised F16/BF16 → float where the Vector API is present) and dotted with
+     * every input row; the same code for one row and many, so batched and row-by-row results are bit-identical.
+     */
+    void matmul(float[] x, int rows, float[] y, GptqKernel kernel) {
+        if (x.length < (long) rows * in || y.length < (long) rows * out) {
+            throw new IllegalArgumentException("x needs " + rows * in + " and out " + rows * out + " floats");
+        }
         int tiles = (out + TILE - 1) / TILE;
+        java.nio.ByteBuffer bytes = weight.bytes();
+        DType type = weight.dtype();
         threads.forEachTile(tiles, tile -> {
             float[] row = new float[in];
             int o1 = Math.min(out, (tile + 1) * TILE);
             for (int o = tile * TILE; o < o1; o++) {
-                readRow(o, row);
+                kernel.widen(bytes, type, o * in, row, 0, in);
                 float b = bias == null ? 0f : bias[o];
                 for (int r = 0; r < rows; r++) {
-                    int xo = r * in;
-                    float acc = 0f;
-                    for (int i = 0; i < in; i++) {
-                        acc += row[i] * x[xo + i];
-                    }
-                    y[r * out + o] = acc + b;
+                    y[r * out + o] = kernel.dot(row, x, r * in, in) + b;
                 }
             }
         });
-    }
-
-    private void readRow(int o, float[] row) {
-        long base = (long) o * in;
-        DType t = weight.dtype();
-        if (t == DType.F32) {
-            weight.asFloatBuffer().get((int) base, row, 0, in);
-            return;
-        }
-        ShortBuffer s = weight.asShortBuffer();
-        int b = (int) base;
-        if (t == DType.F16) {
-            for (int i = 0; i < in; i++) {
-                row[i] = Float16.toFloat(s.get(b + i));
-            }
-        } else {
-            for (int i = 0; i < in; i++) {
-                row[i] = Float16.bf16ToFloat(s.get(b + i));
-            }
-        }
     }
 }

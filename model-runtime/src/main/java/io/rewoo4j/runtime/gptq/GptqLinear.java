@@ -24,20 +24,18 @@ import io.rewoo4j.runtime.safetensors.TensorView;
  * </ul>
  * {@code W[o][i] = scales[g][o] · (q[i][o] − zero[g][o])} with {@code g = g_idx[i]}.
  *
- * <p>The packed weights stay in the mapped file; only scales and {@code scale·zero} (2 floats per group and output,
- * about 1/16 of the packed size at g128) are widened onto the heap. Two kernels, both splitting output columns into
- * tiles over {@link KernelThreads}:
- * <ul>
- * <li>grouped (2/4/8 bits, {@code g_idx[i] == i / groupSize}, one input row): per group, {@code Σ q·x} is
- *     accumulated from whole words and the scale and zero applied once per group:
- *     {@code s·(Σ q·x − z·Σ x)}.</li>
- * <li>general (any bits, any {@code g_idx}, any number of rows): every weight is dequantised as
- *     {@code q·s − s·z} and used for all rows before the next is read.</li>
- * </ul>
+ * <p>At load the packed weights are rearranged once into {@link PackedGptq}'s kernel layout, still {@code bits} bits
+ * per weight on the heap (no dequantised copy): inputs ordered by group (so act-order runs as fast as sequential
+ * groups; x is permuted once per call), outputs in tiles of 16 streamed contiguously. Scales and
+ * {@code scale·zero} are widened to float (2 floats per group and output, about 1/16 of the packed size at g128).
+ * Per group the zero is folded out: {@code s·(Σ q·x) − s·z·(Σ x)}, the group sums of x computed once per call.
+ * The arithmetic is {@link GptqKernel}: the Vector API path where {@code jdk.incubator.vector} is present (JVM flag
+ * {@code --add-modules jdk.incubator.vector}), the scalar path otherwise; tiles are split into a few chunks per
+ * {@link KernelThreads} worker. Batched products (prefill) decode each group of a tile once for all rows and give
+ * exactly the bits of row-by-row products. The mapped {@code qweight} is kept only for {@link #quantizedValue},
+ * {@link #dequantize} and the reference product used by tests.
  */
 public final class GptqLinear implements Linear {
-    static final int TILE = 256;
-
     private final int in;
     private final int out;
     private final int bits;
@@ -52,6 +50,7 @@ public final class GptqLinear implements Linear {
     private final float[] bias;
     private final int zeroOffset;
     private final KernelThreads threads;
+    private final PackedGptq packed;
 
     GptqLinear(int in, int out, int bits, IntBuffer qweight, IntBuffer qzeros, float[] scales, int[] gIdx,
             float[] bias, int zeroOffset, KernelThreads threads) {
@@ -73,6 +72,7 @@ public final class GptqLinear implements Linear {
             }
         }
         this.sequentialGroupSize = detectSequentialGroups();
+        this.packed = new PackedGptq(in, out, bits, groups, qweight, gIdx, scales, scaledZeros);
     }
 
     /** Loads {@code prefix.qweight/.qzeros/.scales/.g_idx/.bias}, validating every shape against the others. */
@@ -140,7 +140,7 @@ public final class GptqLinear implements Linear {
             return 0;
         }
         int gs = groups == 1 ? in : (in + groups - 1) / groups;
-        // the grouped kernel walks whole words, so groups must start on word boundaries
+        // informational since the repacked layout: sequential groups starting on word boundaries
         if (gs % (32 / bits) != 0) {
             return 0;
         }
@@ -170,7 +170,7 @@ public final class GptqLinear implements Linear {
         return groups;
     }
 
-    /** Whether the grouped (non-act-order) kernel applies to this layer. */
+    /** Whether {@code g_idx[i] == i / groupSize} on word boundaries (no act-order); all layouts run the same kernel. */
     public boolean hasSequentialGroups() {
         return sequentialGroupSize > 0;
     }
@@ -232,108 +232,45 @@ public final class GptqLinear implements Linear {
 
     @Override
     public void matmul(float[] x, int rows, float[] y) {
+        matmul(x, rows, y, GptqKernel.best());
+    }
+
+    /** The product with a given kernel (tests compare the scalar and vector paths through this). */
+    void matmul(float[] x, int rows, float[] y, GptqKernel kernel) {
         if (x.length < (long) rows * in || y.length < (long) rows * out) {
             throw new IllegalArgumentException("x needs " + rows * in + " and out " + rows * out + " floats");
         }
-        int tiles = (out + TILE - 1) / TILE;
-        if (rows == 1 && sequentialGroupSize > 0) {
-            float[] groupSums = groupSums(x);
-            float[] lut = bits == 4 ? byteTables(x) : null;
-            threads.forEachTile(tiles, t -> groupedTile(x, lut, groupSums, y, t * TILE, Math.min(out, (t + 1) * TILE)));
+        if (rows <= 0) {
+            return;
+        }
+        PackedGptq p = packed;
+        float[] xp = p.permute(x, rows);
+        float[] xsum = p.groupSums(xp, rows);
+        // a few chunks per thread: big enough to amortise fork/join, small enough to balance
+        int chunks = Math.max(1, Math.min(p.tiles, threads.parallelism() * 4));
+        int perChunk = (p.tiles + chunks - 1) / chunks;
+        int n = (p.tiles + perChunk - 1) / perChunk;
+        float[] xv = kernel.prepare(p, xp);
+        if (rows == 1) {
+            threads.forEachTile(n, c -> kernel.matvecTiles(p, xv, xsum, bias, y, c * perChunk,
+                    Math.min(p.tiles, (c + 1) * perChunk)));
         } else {
-            threads.forEachTile(tiles, t -> generalTile(x, rows, y, t * TILE, Math.min(out, (t + 1) * TILE)));
+            threads.forEachTile(n, c -> kernel.matmulTiles(p, xv, rows, xsum, bias, y, c * perChunk,
+                    Math.min(p.tiles, (c + 1) * perChunk)));
         }
     }
 
-    private float[] groupSums(float[] x) {
-        float[] sums = new float[groups];
-        for (int i = 0; i < in; i++) {
-            sums[gIdx[i]] += x[i];
-        }
-        return sums;
+    /** Name of the kernel {@link #matmul(float[], int, float[])} uses in this JVM ("scalar" or "vector(n lanes)"). */
+    public static String kernelName() {
+        return GptqKernel.best().name();
     }
 
     /**
-     * 4-bit: for every packed row r and each of its 4 bytes k, the partial dot product of all 256 byte values with
-     * the two inputs that byte covers: {@code lut[r·1024 + k·256 + b] = (b & 15)·x[8r+2k] + (b >>> 4)·x[8r+2k+1]}.
-     * A word then costs 4 table reads instead of 8 unpack-convert-multiply steps. Built once per product
-     * ({@code in·128} floats, 2 MiB for in = 4096) and shared by all tiles.
+     * Reference product straight from the checkpoint layout (serial, each weight dequantised as
+     * {@code q·s − s·z}); slow, for tests.
      */
-    private float[] byteTables(float[] x) {
-        int rowsPacked = in / 8;
-        float[] lut = new float[rowsPacked * 1024];
-        for (int r = 0; r < rowsPacked; r++) {
-            for (int k = 0; k < 4; k++) {
-                float lo = x[8 * r + 2 * k];
-                float hi = x[8 * r + 2 * k + 1];
-                int base = r * 1024 + k * 256;
-                for (int b = 0; b < 256; b++) {
-                    lut[base + b] = (b & 15) * lo + (b >>> 4) * hi;
-                }
-            }
-        }
-        return lut;
-    }
-
-    /** Grouped kernel: Σ_g s[g][o]·(Σ_{i∈g} q[i][o]·x[i]) − s[g][o]·z[g][o]·Σ_{i∈g} x[i]. */
-    private void groupedTile(float[] x, float[] lut, float[] groupSums, float[] y, int o0, int o1) {
-        int width = o1 - o0;
-        float[] acc = new float[width];
-        float[] result = new float[width];
-        int perWord = 32 / bits;
-        int gs = sequentialGroupSize;
-        for (int g = 0; g < groups; g++) {
-            int i0 = g * gs;
-            int i1 = Math.min(in, i0 + gs);
-            Arrays.fill(acc, 0f);
-            for (int r = i0 / perWord; r < i1 / perWord; r++) {
-                int base = r * out + o0;
-                int xi = r * perWord;
-                switch (bits) {
-                    case 4 -> dotWords4(lut, r * 1024, base, acc, width);
-                    case 8 -> dotWords8(x, xi, base, acc, width);
-                    default -> dotWords2(x, xi, base, acc, width);
-                }
-            }
-            float xs = groupSums[g];
-            int so = g * out + o0;
-            for (int t = 0; t < width; t++) {
-                result[t] += scales[so + t] * acc[t] - scaledZeros[so + t] * xs;
-            }
-        }
-        for (int t = 0; t < width; t++) {
-            y[o0 + t] = result[t] + (bias == null ? 0f : bias[o0 + t]);
-        }
-    }
-
-    private void dotWords4(float[] lut, int l, int base, float[] acc, int width) {
-        IntBuffer qw = qweight;
-        for (int t = 0; t < width; t++) {
-            int w = qw.get(base + t);
-            acc[t] += (lut[l + (w & 255)] + lut[l + 256 + ((w >>> 8) & 255)])
-                    + (lut[l + 512 + ((w >>> 16) & 255)] + lut[l + 768 + (w >>> 24)]);
-        }
-    }
-
-    private void dotWords8(float[] x, int xi, int base, float[] acc, int width) {
-        float x0 = x[xi], x1 = x[xi + 1], x2 = x[xi + 2], x3 = x[xi + 3];
-        IntBuffer qw = qweight;
-        for (int t = 0; t < width; t++) {
-            int w = qw.get(base + t);
-            acc[t] += (w & 255) * x0 + ((w >>> 8) & 255) * x1 + ((w >>> 16) & 255) * x2 + (w >>> 24) * x3;
-        }
-    }
-
-    private void dotWords2(float[] x, int xi, int base, float[] acc, int width) {
-        IntBuffer qw = qweight;
-        for (int t = 0; t < width; t++) {
-            int w = qw.get(base + t);
-            float s = 0f;
-            for (int k = 0; k < 16; k++) {
-                s += ((w >>> (2 * k)) & 3) * x[xi + k];
-            }
-            acc[t] += s;
-        }
+    void referenceMatmul(float[] x, int rows, float[] y) {
+        generalTile(x, rows, y, 0, out);
     }
 
     /** General kernel: each weight dequantised once ({@code q·s − s·z}) and applied to every input row. */
