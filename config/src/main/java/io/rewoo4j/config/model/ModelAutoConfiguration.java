@@ -42,6 +42,9 @@ public class ModelAutoConfiguration {
             case EMBEDDED -> properties.path() == null
                     ? new ModelStatus(false, properties.describe(), "rewoo.model.provider=embedded needs rewoo.model.path "
                     + "(a checkpoint folder with config.json, *.safetensors and tokenizer.model or tokenizer.json)")
+                    : !java.nio.file.Files.isRegularFile(properties.path().resolve("config.json"))
+                    ? new ModelStatus(false, properties.describe(), "rewoo.model.path=" + properties.path()
+                    + " holds no checkpoint (no config.json there)")
                     : new ModelStatus(true, properties.describe(), null);
         };
     }

@@ -20,6 +20,8 @@ import io.rewoo4j.config.agent.AgentAutoConfiguration;
 import io.rewoo4j.config.model.ModelAutoConfiguration;
 import io.rewoo4j.config.tools.ToolsAutoConfiguration;
 import io.rewoo4j.core.execute.PlanExecutor;
+import io.rewoo4j.core.model.LanguageModel;
+import reactor.core.publisher.Flux;
 
 class RewooActuatorAutoConfigurationTests {
 
@@ -66,13 +68,16 @@ class RewooActuatorAutoConfigurationTests {
 
     @Test
     void theEmbeddedProviderReportsItsBackendAndTheRuntimeReportsWhereItRuns() {
+        // A stand-in model bean: there is no checkpoint at /models/bagel to load.
+        LanguageModel standIn = request -> Flux.empty();
         runner.withPropertyValues("rewoo.model.provider=embedded", "rewoo.model.path=/models/bagel",
-                "rewoo.model.backend=cuda").run(context -> {
+                "rewoo.model.backend=cuda").withBean(LanguageModel.class, () -> standIn).run(context -> {
             Health health = health(context, "modelHealthIndicator");
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("provider", "embedded").containsEntry("backend", "cuda");
         });
         runner.withPropertyValues("rewoo.model.provider=embedded", "rewoo.model.path=/models/bagel")
+                .withBean(LanguageModel.class, () -> standIn)
                 .withBean(EmbeddedModelHealth.class, () -> () -> new EmbeddedModelHealth.State(
                         EmbeddedModelHealth.Phase.LOADING, "cuda", "NVIDIA H100 80GB HBM3", "layer 12 of 32"))
                 .run(context -> {

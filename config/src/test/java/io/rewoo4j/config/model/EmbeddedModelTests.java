@@ -77,6 +77,16 @@ class EmbeddedModelTests {
     }
 
     @Test
+    void aPathWithoutACheckpointIsReportedNotLoaded(@TempDir Path dir) {
+        runner.withPropertyValues("rewoo.model.provider=embedded", "rewoo.model.path=" + dir).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(ModelStatus.class).reason()).contains("no config.json");
+            StepVerifier.create(context.getBean(LanguageModel.class).generate(GenerationRequest.of("hi")))
+                    .expectError(ModelUnavailableException.class).verify(Duration.ofSeconds(5));
+        });
+    }
+
+    @Test
     void embeddedWithoutAPathSaysWhatToSet() {
         runner.withPropertyValues("rewoo.model.provider=embedded").run(context -> {
             assertThat(context.getBean(ModelStatus.class).available()).isFalse();
