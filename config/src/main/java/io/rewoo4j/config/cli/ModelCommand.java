@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code rewoo model ...}: the local model runtime. */
 @Command(name = "model", mixinStandardHelpOptions = true, description = "Inspect local GPTQ checkpoints and their tokenizers.",
         subcommands = {ModelCommand.Info.class, ModelCommand.Tokenize.class, ModelCommand.Generate.class,
-                ModelCommand.Logits.class})
+                ModelCommand.Logits.class, ModelPullCommand.class})
 final class ModelCommand implements Runnable {
 
     @picocli.CommandLine.Spec
