@@ -4,9 +4,12 @@
 Usage (from the repository root; needs `pip install sentencepiece tokenizers`):
 
     python3 model-runtime/scripts/tokenizer/make_fixtures.py \
-        --model /work/shared/fixtures/tokenizers/mistral-v1-tokenizer.model \
-        --seeds /work/shared/seeds \
+        --model model-runtime/src/test/resources/tokenizer/mistral-v1/tokenizer.model \
+        --seeds MODEL_CARDS_DIR \
         --out model-runtime/src/test/resources/tokenizer
+
+MODEL_CARDS_DIR holds the served models' cards as .txt files (their reWOO planning prompt and context blocks
+become corpus entries).
 
 Writes, under --out/mistral-v1/:
   tokenizer.model          a copy of --model
