@@ -210,7 +210,9 @@ def main():
     sp = spm.SentencePieceProcessor(model_file=args.model)
     model_dir = os.path.join(args.out, "mistral-v1")
     os.makedirs(model_dir, exist_ok=True)
-    shutil.copyfile(args.model, os.path.join(model_dir, "tokenizer.model"))
+    target = os.path.join(model_dir, "tokenizer.model")
+    if not (os.path.exists(target) and os.path.samefile(args.model, target)):
+        shutil.copyfile(args.model, target)
     with open(os.path.join(model_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
         json.dump({"add_bos_token": True, "add_eos_token": False,
                    "bos_token": {"__type": "AddedToken", "content": "<s>", "lstrip": False, "normalized": False,
