@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import io.rewoo4j.runtime.config.QuantizationConfig;
 import io.rewoo4j.runtime.gptq.DenseLinear;
 import io.rewoo4j.runtime.gptq.GptqLinear;
+import io.rewoo4j.runtime.gptq.GptqMatvecBenchmark;
 import io.rewoo4j.runtime.gptq.KernelThreads;
 import io.rewoo4j.runtime.gptq.Linear;
 import io.rewoo4j.runtime.model.LoadedModel;
@@ -181,7 +182,7 @@ public final class DecodeBenchmark {
     }
 
     static void run(Path dir, Shape shape, int tokens, int runs, int promptLength, int threads) {
-        double copyBefore = copyBandwidth(threads, 3.0);
+        double copyBefore = GptqMatvecBenchmark.copyBandwidth(threads, 3.0);
         System.gc();
 
         // bytes read per decoded token
@@ -270,7 +271,7 @@ public final class DecodeBenchmark {
         System.gc();
         double[] mv = matvecOnly(dir, shape, 2.0);
         double matvecMs = mv[0];
-        double copyAfter = copyBandwidth(threads, 3.0);
+        double copyAfter = GptqMatvecBenchmark.copyBandwidth(threads, 3.0);
         double copy = (copyBefore + copyAfter) / 2;
         double gbs = perToken * median / 1e9;
         double msPerToken = 1e3 / median;
@@ -493,36 +494,6 @@ public final class DecodeBenchmark {
         }
         rounds.sort(null);
         return rounds.get(rounds.size() / 2);
-    }
-
-    /** Bytes copied per second between two 1 GiB direct buffers over {@code threads} (as GptqMatvecBenchmark). */
-    static double copyBandwidth(int threads, double seconds) {
-        int size = 1 << 30;
-        ByteBuffer src = ByteBuffer.allocateDirect(size);
-        ByteBuffer dst = ByteBuffer.allocateDirect(size);
-        for (int i = 0; i < size; i += 4096) {
-            src.put(i, (byte) i);
-            dst.put(i, (byte) 0);
-        }
-        KernelThreads pool = KernelThreads.withThreads(threads);
-        int chunk = size / threads;
-        Runnable copy = () -> pool.forEachTile(threads, t -> {
-            ByteBuffer s = src.duplicate();
-            s.position(t * chunk).limit((t + 1) * chunk);
-            ByteBuffer d = dst.duplicate();
-            d.position(t * chunk);
-            d.put(s);
-        });
-        copy.run();
-        int n = 0;
-        long start = System.nanoTime();
-        long now;
-        do {
-            copy.run();
-            n++;
-            now = System.nanoTime();
-        } while (now - start < seconds * 1e9);
-        return (double) size * n / ((now - start) / 1e9) / 1e9;
     }
 
     static String loadAverage() {

@@ -165,7 +165,7 @@ public final class GptqMatvecBenchmark {
     }
 
     /** Bytes copied per second between two 1 GiB direct buffers, split over {@code threads}. */
-    static double copyBandwidth(int threads, double seconds) {
+    public static double copyBandwidth(int threads, double seconds) {
         int size = 1 << 30;
         ByteBuffer src = ByteBuffer.allocateDirect(size);
         ByteBuffer dst = ByteBuffer.allocateDirect(size);
