@@ -72,8 +72,7 @@ final class ModelCommand implements Runnable {
             springArguments();
             var out = spec.commandLine().getOut();
             try {
-                out.println(Json.mapper().writer().without(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(Tokenizer.load(dir).encode(text)));
+                out.println(Json.writeCompact(Tokenizer.load(dir).encode(text)));
                 out.flush();
                 return ExitCodes.OK;
             } catch (java.io.IOException | RuntimeException e) {
@@ -223,8 +222,7 @@ final class ModelCommand implements Runnable {
             try (io.rewoo4j.runtime.model.LoadedModel model = io.rewoo4j.runtime.model.LoadedModel.load(dir)) {
                 float[][] logits = model.newSession(Math.max(1, tokens.length)).logitsPerPosition(tokens);
                 var out = spec.commandLine().getOut();
-                out.println(Json.mapper().writer().without(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(new LogitsView(logits)));
+                out.println(Json.writeCompact(new LogitsView(logits)));
                 out.flush();
                 return ExitCodes.OK;
             }

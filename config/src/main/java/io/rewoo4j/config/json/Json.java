@@ -22,4 +22,9 @@ public final class Json {
     public static String write(Object value) {
         return MAPPER.writeValueAsString(value);
     }
+
+    /** On one line: for machine-sized output (token ids, logits). */
+    public static String writeCompact(Object value) {
+        return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    }
 }

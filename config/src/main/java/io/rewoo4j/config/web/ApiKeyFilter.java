@@ -38,7 +38,7 @@ final class ApiKeyFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (keys.isEmpty() || !exchange.getRequest().getPath().pathWithinApplication().value().startsWith("/api/")) {
+        if (keys.isEmpty() || !ProblemWriter.isApiRequest(exchange)) {
             return chain.filter(exchange);
         }
         String presented = presentedKey(exchange.getRequest());

@@ -27,7 +27,7 @@ final class ApiWebExceptionHandler implements WebExceptionHandler, Ordered {
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
         if (error instanceof ErrorResponse known
-                && exchange.getRequest().getPath().pathWithinApplication().value().startsWith("/api/")) {
+                && ProblemWriter.isApiRequest(exchange)) {
             return problems.write(exchange, known.getBody());
         }
         return Mono.error(error);

@@ -27,6 +27,11 @@ final class ProblemWriter {
         this.mapper = mapper;
     }
 
+    /** Whether the request is one of the REST API's ({@code /api/**}): the requests the API's rules apply to. */
+    static boolean isApiRequest(ServerWebExchange exchange) {
+        return exchange.getRequest().getPath().pathWithinApplication().value().startsWith("/api/");
+    }
+
     Mono<Void> write(ServerWebExchange exchange, ProblemDetail problem) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {

@@ -35,7 +35,7 @@ final class RequestSizeFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!exchange.getRequest().getPath().pathWithinApplication().value().startsWith("/api/")) {
+        if (!ProblemWriter.isApiRequest(exchange)) {
             return chain.filter(exchange);
         }
         long declared = exchange.getRequest().getHeaders().getContentLength();
