@@ -1,7 +1,6 @@
 package io.rewoo4j.e2e;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -21,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Everything the application reaches during an end-to-end test, on one loopback HTTP server:
  * <ul>
- *   <li>{@code /html/}: a DuckDuckGo stand-in answering with a saved result page (its result links optionally
+ *   <li>{@code /html/}: a DuckDuckGo stand-in answering with the saved result page the tools tests use (its result links optionally
  *       rewritten to lead to {@code /site/} on this server);</li>
  *   <li>{@code /site/HOST/PATH}: an article for each page a search result links to;</li>
  *   <li>{@code /pages/foo-fighters}: an article for the scraper;</li>
@@ -44,7 +43,11 @@ final class LocalWeb implements AutoCloseable {
             <footer>Cookie settings | Privacy</footer></body></html>""";
 
     /** The seed card's plan (two searches, links, scraping, two questions to the model), as the docs show it. */
-    static final String SEED_PLAN = readExample("nobel-plan.txt");
+    static final String SEED_PLAN = readText(java.nio.file.Path.of("..", "docs", "examples", "nobel-plan.txt"));
+
+    /** DuckDuckGo's saved result page for "foo", shared with the tools module's tests (sources in its NOTICE.md). */
+    private static final String SEARCH_PAGE = readText(java.nio.file.Path.of("..", "tools", "src", "test", "resources",
+            "duckduckgo", "ddg-html_foo_uddg-wrapped.html"));
 
     private final HttpServer server;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -125,7 +128,7 @@ final class LocalWeb implements AutoCloseable {
                 searches.add(java.net.URLDecoder.decode(field.substring(2), StandardCharsets.UTF_8));
             }
         }
-        String page = new String(resource("e2e/ddg-html_foo_uddg-wrapped.html"), StandardCharsets.UTF_8);
+        String page = SEARCH_PAGE;
         if (localResults) {
             // Every result now leads to this server, so that the scraper can read the pages it links to.
             page = page.replace("uddg=https%3A%2F%2F", "uddg=" + java.net.URLEncoder.encode(url("/site/"), StandardCharsets.UTF_8));
@@ -192,20 +195,10 @@ final class LocalWeb implements AutoCloseable {
         }
     }
 
-    private static String readExample(String name) {
+    /** A file of the repository (the tests run in config/). */
+    private static String readText(java.nio.file.Path path) {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "examples", name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] resource(String path) {
-        try (InputStream in = LocalWeb.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource " + path);
-            }
-            return in.readAllBytes();
+            return java.nio.file.Files.readString(path);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
