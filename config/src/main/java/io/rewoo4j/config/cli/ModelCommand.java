@@ -27,12 +27,21 @@ final class ModelCommand implements Runnable {
 
     /** {@code rewoo model info DIR}. */
     @Command(name = "info", mixinStandardHelpOptions = true,
-            description = {"Describe a checkpoint folder: architecture, quantisation, files, weight memory.",
+            description = {"Describe a checkpoint folder: architecture, quantisation, files, weight memory, and where it",
+                    "would run: the CUDA device with its free memory, or the CPU, and the memory the model needs there.",
                     "Exit codes: 0 ok, 2 the folder is not a readable checkpoint (the error JSON on standard output)."})
     static final class Info extends SpringPropertiesCommand implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "DIR", description = "The checkpoint folder (config.json, *.safetensors).")
         Path dir;
+
+        @picocli.CommandLine.Option(names = "--backend", defaultValue = "auto",
+                description = "Where to place it: auto, cpu or cuda. Default: ${DEFAULT-VALUE}.")
+        Backend backend;
+
+        @picocli.CommandLine.Option(names = "--context", defaultValue = "4096", paramLabel = "N",
+                description = "Positions one session holds, for the memory estimate. Default: ${DEFAULT-VALUE}.")
+        int context;
 
         @Override
         public Integer call() {
@@ -44,7 +53,8 @@ final class ModelCommand implements Runnable {
                 return ExitCodes.BAD_INPUT;
             }
             try {
-                out.println(Json.write(ModelInfoView.of(dir)));
+                out.println(Json.write(ModelInfoView.of(dir,
+                        io.rewoo4j.runtime.model.Backend.fromName(backend.name()), context)));
                 out.flush();
                 return ExitCodes.OK;
             } catch (RuntimeException e) {
@@ -83,15 +93,29 @@ final class ModelCommand implements Runnable {
         }
     }
 
-    /** Where a model runs; this build has the CPU backend only. */
+    /** Where a model runs. */
     enum Backend { AUTO, CPU, CUDA }
 
-    /** Says once, on standard error, that a CUDA request runs on the CPU. */
-    static void checkBackend(Backend backend, java.io.PrintWriter err) {
-        if (backend == Backend.CUDA) {
-            err.println("rewoo: this build has no CUDA backend; running on the CPU");
-            err.flush();
+    /**
+     * Loads the model on {@code backend}. When the CUDA backend cannot be used (no library in this build, no driver,
+     * no device, or too little device memory) the model runs on the CPU and one line on standard error says why.
+     */
+    static io.rewoo4j.runtime.model.LoadedModel load(Path dir, Backend backend, java.io.PrintWriter err) {
+        io.rewoo4j.runtime.model.Backend wanted = io.rewoo4j.runtime.model.Backend.fromName(backend.name());
+        if (wanted == io.rewoo4j.runtime.model.Backend.CUDA) {
+            var cuda = io.rewoo4j.runtime.cuda.CudaLibrary.availability();
+            if (!cuda.available()) {
+                err.println("rewoo: the CUDA backend is not available (" + cuda.reason() + "); running on the CPU");
+                err.flush();
+                wanted = io.rewoo4j.runtime.model.Backend.CPU;
+            }
         }
+        var model = io.rewoo4j.runtime.model.LoadedModel.load(dir, wanted);
+        model.backendNote().ifPresent(note -> {
+            err.println("rewoo: running on the CPU: " + note);
+            err.flush();
+        });
+        return model;
     }
 
     /** Comma-separated token ids. */
@@ -162,9 +186,8 @@ final class ModelCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "give the prompt as --prompt TEXT or --prompt-tokens IDS");
             }
-            checkBackend(backend, err);
             Tokenizer tokenizer = Tokenizer.load(tokenizerDir == null ? dir : tokenizerDir);
-            try (io.rewoo4j.runtime.model.LoadedModel model = io.rewoo4j.runtime.model.LoadedModel.load(dir)) {
+            try (io.rewoo4j.runtime.model.LoadedModel model = load(dir, backend, err)) {
                 var settings = temperature == 0 ? io.rewoo4j.runtime.generate.SamplingSettings.greedy()
                         .withRepetitionPenalty(repetitionPenalty)
                         : new io.rewoo4j.runtime.generate.SamplingSettings(temperature, topK, topP, repetitionPenalty,
@@ -218,8 +241,7 @@ final class ModelCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            checkBackend(backend, spec.commandLine().getErr());
-            try (io.rewoo4j.runtime.model.LoadedModel model = io.rewoo4j.runtime.model.LoadedModel.load(dir)) {
+            try (io.rewoo4j.runtime.model.LoadedModel model = load(dir, backend, spec.commandLine().getErr())) {
                 float[][] logits = model.newSession(Math.max(1, tokens.length)).logitsPerPosition(tokens);
                 var out = spec.commandLine().getOut();
                 out.println(Json.writeCompact(new LogitsView(logits)));

@@ -19,13 +19,37 @@ public record ModelInfoView(String path, String modelType, int layers, int hidde
                             int heads, int kvHeads, int headDim, int vocabSize, Integer experts,
                             Integer expertsPerToken, Integer slidingWindow, double ropeTheta,
                             Quantization quantization, int tensors, long weightBytes, List<String> files,
-                            String promptFormat) {
+                            String promptFormat, Placement placement) {
 
     /** The GPTQ settings; null for an unquantised checkpoint. */
     public record Quantization(int bits, int groupSize, boolean actOrder, boolean symmetric, String format) {
     }
 
+    /**
+     * Where the model would run and what it needs there.
+     *
+     * @param backend       {@code cuda} or {@code cpu}: where {@code rewoo model generate --backend ...} would run it
+     * @param device        the CUDA device, or the CPU cores
+     * @param freeBytes     free device memory; null on the CPU
+     * @param totalBytes    total device memory; null on the CPU
+     * @param neededBytes   device memory the model needs for one session of {@code contextLength} positions
+     *                      (weights in the GPU layout, KV cache, workspace); on the CPU, the heap its packed weights
+     *                      take
+     * @param needed        the same, broken down
+     * @param contextLength the positions the estimate assumes
+     * @param note          why the CUDA backend is not used, when it is not
+     */
+    public record Placement(String backend, String device, Long freeBytes, Long totalBytes, long neededBytes,
+                            String needed, int contextLength, String note) {
+    }
+
+    /** The folder's description, placed as {@code auto} would place it with a 4,096-position context. */
     public static ModelInfoView of(Path dir) {
+        return of(dir, io.rewoo4j.runtime.model.Backend.AUTO, 4096);
+    }
+
+    /** The folder's description, with where {@code backend} would run it for {@code contextLength} positions. */
+    public static ModelInfoView of(Path dir, io.rewoo4j.runtime.model.Backend backend, int contextLength) {
         ModelConfig config = ModelConfig.load(dir);
         Quantization quantization = QuantizationConfig.load(dir)
                 .map(q -> new Quantization(q.bits(), q.groupSize(), q.descAct(), q.sym(),
@@ -49,7 +73,33 @@ public record ModelInfoView(String path, String modelType, int layers, int hidde
                     config.slidingWindow().isPresent() ? config.slidingWindow().getAsInt() : null, config.ropeTheta(),
                     quantization, tensors, bytes,
                     checkpoint.files().stream().map(f -> f.path().getFileName().toString()).toList(),
-                    PromptFormat.detect(absolute.toString()).orElse(PromptFormat.LLAMA2_CHAT).id());
+                    PromptFormat.detect(absolute.toString()).orElse(PromptFormat.LLAMA2_CHAT).id(),
+                    placement(config, QuantizationConfig.load(dir), backend, contextLength));
         }
+    }
+
+    private static Placement placement(ModelConfig config, java.util.Optional<QuantizationConfig> quantization,
+            io.rewoo4j.runtime.model.Backend backend, int contextLength) {
+        int positions = Math.max(1, Math.min(contextLength, config.maxPositionEmbeddings()));
+        var estimate = io.rewoo4j.runtime.cuda.CudaMemoryEstimate.of(config, quantization, positions, 1);
+        String note = null;
+        if (backend != io.rewoo4j.runtime.model.Backend.CPU) {
+            var cuda = io.rewoo4j.runtime.cuda.CudaLibrary.availability();
+            if (cuda.available() && !cuda.devices().isEmpty()) {
+                var device = cuda.devices().get(0);
+                if (estimate.fitsIn(device.freeMemory()) || backend == io.rewoo4j.runtime.model.Backend.CUDA) {
+                    return new Placement("cuda", device.toString(), device.freeMemory(), device.totalMemory(),
+                            estimate.total(), estimate.describe(), positions,
+                            estimate.fitsIn(device.freeMemory()) ? null : "the model does not fit in free device memory");
+                }
+                note = "needs " + estimate.describe() + " but " + device.name() + " has "
+                        + String.format(Locale.ROOT, "%.2f GB", device.freeMemory() / 1e9) + " free";
+            } else {
+                note = cuda.reason();
+            }
+        }
+        long heap = estimate.weightBytes();
+        return new Placement("cpu", Runtime.getRuntime().availableProcessors() + " CPU cores", null, null, heap,
+                String.format(Locale.ROOT, "%.2f GB of packed weights on the Java heap", heap / 1e9), positions, note);
     }
 }

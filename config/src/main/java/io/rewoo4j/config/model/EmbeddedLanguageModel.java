@@ -11,6 +11,7 @@ import io.rewoo4j.core.model.GenerationRequest;
 import io.rewoo4j.core.model.LanguageModel;
 import io.rewoo4j.runtime.generate.SamplingSettings;
 import io.rewoo4j.runtime.generate.TextGenerator;
+import io.rewoo4j.runtime.model.Backend;
 import io.rewoo4j.runtime.model.LoadedModel;
 import io.rewoo4j.runtime.tokenizer.Tokenizer;
 import reactor.core.publisher.Flux;
@@ -35,9 +36,18 @@ public final class EmbeddedLanguageModel implements LanguageModel, AutoCloseable
         this.contextLength = Math.min(contextLength, model.config().maxPositionEmbeddings());
     }
 
-    /** Loads the checkpoint and tokenizer in {@code dir} (the weights are memory-mapped, not read in). */
+    /** Loads the checkpoint and tokenizer in {@code dir} on the CPU backend (the weights are memory-mapped). */
     public static EmbeddedLanguageModel load(Path dir, int contextLength) {
-        LoadedModel model = LoadedModel.load(dir);
+        return load(dir, contextLength, Backend.CPU);
+    }
+
+    /**
+     * Loads the checkpoint and tokenizer in {@code dir} on {@code backend}: {@link Backend#AUTO} takes the CUDA
+     * backend when a device is usable and the model fits (else the CPU, saying why once in the log);
+     * {@link Backend#CUDA} fails with the reason when no device is usable.
+     */
+    public static EmbeddedLanguageModel load(Path dir, int contextLength, Backend backend) {
+        LoadedModel model = LoadedModel.load(dir, backend);
         try {
             return new EmbeddedLanguageModel(model, Tokenizer.load(dir), contextLength);
         } catch (IOException e) {
@@ -78,6 +88,22 @@ public final class EmbeddedLanguageModel implements LanguageModel, AutoCloseable
                 sink.error(e);
             }
         }).subscribeOn(worker);
+    }
+
+    /** The backend in use, {@code auto} resolved: {@code cpu} or {@code cuda}. */
+    public String backend() {
+        return model.backend().configName();
+    }
+
+    /** What the model runs on (the CUDA device, or the CPU cores), for health and logs. */
+    public String device() {
+        return model.deviceDescription()
+                .orElse(Runtime.getRuntime().availableProcessors() + " CPU cores");
+    }
+
+    /** Why {@code auto} fell back to the CPU, when it did. */
+    public java.util.Optional<String> backendNote() {
+        return model.backendNote();
     }
 
     @Override

@@ -50,10 +50,43 @@ public class ModelAutoConfiguration {
     }
 
     private static LanguageModel embedded(ModelProperties properties) {
-        if (properties.backend() == ModelProperties.Backend.CUDA) {
-            LOG.warn("rewoo.model.backend=cuda: this build has no CUDA backend; running {} on the CPU", properties.path());
+        io.rewoo4j.runtime.model.Backend backend = io.rewoo4j.runtime.model.Backend.fromName(properties.backend().name());
+        if (backend == io.rewoo4j.runtime.model.Backend.CUDA) {
+            var cuda = io.rewoo4j.runtime.cuda.CudaLibrary.availability();
+            if (!cuda.available()) {
+                LOG.warn("rewoo.model.backend=cuda but the CUDA backend is not available ({}); running {} on the CPU",
+                        cuda.reason(), properties.path());
+                backend = io.rewoo4j.runtime.model.Backend.CPU;
+            }
         }
-        return EmbeddedLanguageModel.load(properties.path(), properties.contextLength());
+        EmbeddedLanguageModel model = EmbeddedLanguageModel.load(properties.path(), properties.contextLength(), backend);
+        LOG.info("embedded model {} runs on {} ({})", properties.path(), model.backend(), model.device());
+        return model;
+    }
+
+    /** Where the embedded model runs, for the {@code model} health indicator. */
+    @Bean
+    @ConditionalOnMissingBean(io.rewoo4j.config.actuate.EmbeddedModelHealth.class)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "rewoo.model.provider",
+            havingValue = "embedded")
+    public io.rewoo4j.config.actuate.EmbeddedModelHealth rewooEmbeddedModelHealth(
+            org.springframework.beans.factory.ObjectProvider<LanguageModel> model) {
+        return () -> {
+            LanguageModel m = model.getIfAvailable();
+            if (m instanceof EmbeddedLanguageModel embedded) {
+                return new io.rewoo4j.config.actuate.EmbeddedModelHealth.State(
+                        io.rewoo4j.config.actuate.EmbeddedModelHealth.Phase.READY, embedded.backend(),
+                        embedded.device(), embedded.backendNote().orElse(null));
+            }
+            if (m instanceof UnavailableLanguageModel) {
+                return new io.rewoo4j.config.actuate.EmbeddedModelHealth.State(
+                        io.rewoo4j.config.actuate.EmbeddedModelHealth.Phase.FAILED, null, null,
+                        "the embedded model is not loaded");
+            }
+            // a model bean of the application's own: nothing to add about where it runs
+            return new io.rewoo4j.config.actuate.EmbeddedModelHealth.State(
+                    io.rewoo4j.config.actuate.EmbeddedModelHealth.Phase.READY, null, null, null);
+        };
     }
 
     @Bean

@@ -22,7 +22,10 @@ import io.rewoo4j.tools.model.TgiEndpoint;
  *                     TGI at {@code base-url}); unset means no model: tool-only plans still run, model calls answer
  *                     503 saying what to configure
  * @param path         the checkpoint folder of the embedded model
- * @param backend      the embedded runtime's backend: {@code auto}, {@code cpu} or {@code cuda}
+ * @param backend      the embedded runtime's backend: {@code auto} (the CUDA backend when a CUDA device is usable
+ *                     and the model fits in its free memory, else the CPU, saying why once in the log), {@code cpu},
+ *                     or {@code cuda} (falls back to the CPU with a warning giving the reason when no device is
+ *                     usable)
  * @param baseUrl      the server of a remote model
  * @param name         the model name sent to an OpenAI-compatible server; also used to detect the prompt format
  * @param apiKey       the bearer token for a remote model; empty for none

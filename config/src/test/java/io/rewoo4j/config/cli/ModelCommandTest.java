@@ -51,6 +51,22 @@ class ModelCommandTest {
         assertThat(info.get("tensors").asInt()).isEqualTo(1);
         assertThat(info.get("weightBytes").asLong()).isEqualTo(16);
         assertThat(info.get("promptFormat").asString()).isEqualTo("mistral");
+        JsonNode placement = info.get("placement");
+        assertThat(placement.get("contextLength").asInt()).isEqualTo(64); // 4096 capped at max_position_embeddings
+        assertThat(placement.get("neededBytes").asLong()).isPositive();
+        var cuda = io.rewoo4j.runtime.cuda.CudaLibrary.availability();
+        if (!cuda.available()) {
+            assertThat(placement.get("backend").asString()).isEqualTo("cpu");
+            assertThat(placement.get("note").asString()).isEqualTo(cuda.reason());
+        }
+
+        CliRun second = new CliRun();
+        assertThat(second.run("model", "info", model.toString(), "--backend", "cpu", "--context", "32")).isZero();
+        JsonNode onCpu = second.json().get("placement");
+        assertThat(onCpu.get("backend").asString()).isEqualTo("cpu");
+        assertThat(onCpu.get("contextLength").asInt()).isEqualTo(32);
+        assertThat(onCpu.get("device").asString()).endsWith("CPU cores");
+        assertThat(onCpu.has("note") && !onCpu.get("note").isNull()).isFalse();
     }
 
     @Test
@@ -127,7 +143,14 @@ class ModelCommandTest {
                     MISTRAL_TOKENIZER.toString(), "--prompt-tokens", ids, "--max-tokens", "32", "--backend", "cuda")).isZero();
 
             assertThat(cli.out.toString()).isEqualTo(want + "\n");
-            assertThat(cli.err.toString()).contains("no CUDA backend; running on the CPU");
+            var cuda = io.rewoo4j.runtime.cuda.CudaLibrary.availability();
+            if (cuda.available()) {
+                assertThat(cli.err.toString()).doesNotContain("running on the CPU");
+            } else {
+                // without a usable device the request falls back, saying why in one line
+                assertThat(cli.err.toString()).contains("the CUDA backend is not available (" + cuda.reason()
+                        + "); running on the CPU");
+            }
         }
     }
 

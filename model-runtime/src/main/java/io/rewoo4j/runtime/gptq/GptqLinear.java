@@ -197,6 +197,16 @@ public final class GptqLinear implements Linear {
         return field(qzeros, 1, o, 0, g * words) + zeroOffset;
     }
 
+    /** The group of input row {@code i} ({@code g_idx[i]}). */
+    public int group(int i) {
+        return gIdx[i];
+    }
+
+    /** The scale of group {@code g}, output {@code o}, as stored (widened to float). */
+    public float scale(int g, int o) {
+        return scales[g * out + o];
+    }
+
     /** {@code W[o][i]} as the kernels compute it. */
     public float weight(int o, int i) {
         int g = gIdx[i];
