@@ -100,6 +100,12 @@ public record ModelInfoView(String path, String modelType, int layers, int hidde
         }
         long heap = estimate.weightBytes();
         return new Placement("cpu", Runtime.getRuntime().availableProcessors() + " CPU cores", null, null, heap,
-                String.format(Locale.ROOT, "%.2f GB of packed weights on the Java heap", heap / 1e9), positions, note);
+                bytes(heap) + " of packed weights on the Java heap", positions, note);
+    }
+
+    private static String bytes(long n) {
+        return n >= 1e9 ? String.format(Locale.ROOT, "%.2f GB", n / 1e9)
+                : n >= 1e6 ? String.format(Locale.ROOT, "%.1f MB", n / 1e6)
+                : String.format(Locale.ROOT, "%.1f kB", n / 1e3);
     }
 }

@@ -25,8 +25,8 @@ import io.rewoo4j.runtime.safetensors.TensorView;
  * <p>Forward of {@code rows} rows: embed → per layer { RMSNorm → q|k|v → RoPE and KV store → attention (prefill or
  * decode) → o_proj added into the residual stream → RMSNorm → router → top-k routing → gate|up → SiLU·up → down,
  * weighted and added into the residual stream } → final RMSNorm of the rows whose logits are wanted → lm_head →
- * fp32 logits (→ argmax on the device when decoding). Activation buffers are sized once for {@code maxRows} rows;
- * longer prompts run in chunks.
+ * fp32 logits (→ argmax or top-k sampling on the device when decoding). Activation buffers are sized once for
+ * {@code maxRows} rows; longer prompts run in chunks.
  *
  * <p>Thread safety: the workspace is shared, so every forward pass holds the model's lock; sessions on several
  * threads take turns. {@link #close()} frees all device memory (the context's).
@@ -480,6 +480,22 @@ public final class CudaModel implements AutoCloseable {
         enqueueLayers(batch, tokenIds, seqs, positions, kv, -1, 0);
         enqueueHead(batch, batch);
         CudaNative.argmaxRows(ctx.stream(), logits.address(), batch, vocab, tokenIds);
+        CudaNative.countersAdvance(ctx.stream(), positions, batch, 1);
+    }
+
+    /**
+     * As {@link #enqueueDecodeStep}, but the token written back for row r is drawn by top-k sampling from the row's
+     * logits ({@code topK} clamped to the vocabulary, {@code temperature} positive) with a uniform hashed from
+     * ({@code seed}, *{@code step}, r); the step counter (one device int) is then advanced by one, so that every
+     * replay of a captured step draws fresh numbers.
+     */
+    void enqueueSampledDecodeStep(int batch, long tokenIds, long seqs, long positions, KvCache kv, int topK,
+            float temperature, long seed, long step) {
+        enqueueLayers(batch, tokenIds, seqs, positions, kv, -1, 0);
+        enqueueHead(batch, batch);
+        CudaNative.sampleTopK(ctx.stream(), logits.address(), batch, vocab, Math.min(topK, vocab), temperature, seed,
+                step, tokenIds);
+        CudaNative.countersAdvance(ctx.stream(), step, 1, 1);
         CudaNative.countersAdvance(ctx.stream(), positions, batch, 1);
     }
 
