@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.function.IntFunction;
 
 import io.rewoo4j.runtime.config.QuantizationConfig;
+import io.rewoo4j.runtime.gptq.GptqTensors;
 import io.rewoo4j.runtime.gptq.KernelThreads;
-import io.rewoo4j.runtime.safetensors.CorruptCheckpointException;
 import io.rewoo4j.runtime.safetensors.DType;
 import io.rewoo4j.runtime.safetensors.Float16;
 import io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint;
@@ -75,58 +75,21 @@ public final class CudaGptqLayout {
      */
     public static CudaGptqLayout fromCheckpoint(SafetensorsCheckpoint ckpt, String prefix, QuantizationConfig q,
             KernelThreads threads, IntFunction<ByteBuffer> allocator) {
-        int bits = q.bits();
-        TensorView qweight = ckpt.tensor(prefix + ".qweight");
-        TensorView qzeros = ckpt.tensor(prefix + ".qzeros");
-        TensorView scales = ckpt.tensor(prefix + ".scales");
-        require(qweight, qweight.dtype() == DType.I32 && qweight.rank() == 2, "must be I32 [in*bits/32, out]");
-        int packedRows = qweight.dim(0);
-        int out = qweight.dim(1);
-        require(qweight, (packedRows * 32L) % bits == 0, "has " + packedRows + " rows, not a whole number of "
-                + bits + "-bit input rows");
-        int in = (int) (packedRows * 32L / bits);
-        require(scales, scales.dtype().isReadableAsFloat() && scales.rank() == 2 && scales.dim(1) == out,
-                "must be a float [groups, " + out + "] tensor, got " + scales.dtype() + Arrays.toString(scales.shape()));
-        int groups = scales.dim(0);
-        int expectedGroups = q.groupSize() == -1 ? 1 : (in + q.groupSize() - 1) / q.groupSize();
-        require(scales, groups == expectedGroups, "has " + groups + " groups but in_features " + in
-                + " and group_size " + q.groupSize() + " make " + expectedGroups);
-        require(qzeros, (out * (long) bits) % 32 == 0, "out_features " + out + " x " + bits
-                + " bits is not a whole number of int32 words");
-        require(qzeros, qzeros.dtype() == DType.I32 && qzeros.rank() == 2 && qzeros.dim(0) == groups
-                && qzeros.dim(1) == out * bits / 32, "must be I32 [" + groups + ", " + (out * bits / 32) + "], got "
-                + qzeros.dtype() + Arrays.toString(qzeros.shape()));
-        int[] gIdx;
-        if (ckpt.contains(prefix + ".g_idx")) {
-            TensorView g = ckpt.tensor(prefix + ".g_idx");
-            require(g, g.dtype() == DType.I32 && g.rank() == 1 && g.dim(0) == in,
-                    "must be I32 [" + in + "], got " + g.dtype() + Arrays.toString(g.shape()));
-            gIdx = g.toIntArray();
-            for (int i = 0; i < in; i++) {
-                if (gIdx[i] < 0 || gIdx[i] >= groups) {
-                    throw new CorruptCheckpointException(g.file(), g.name(), "input row " + i + " names group "
-                            + gIdx[i] + " outside [0, " + groups + ")");
-                }
-            }
-        } else {
-            int gs = q.groupSize() == -1 ? in : q.groupSize();
-            gIdx = new int[in];
-            for (int i = 0; i < in; i++) {
-                gIdx[i] = i / gs;
-            }
-        }
-        float[] bias = null;
-        if (ckpt.contains(prefix + ".bias")) {
-            TensorView b = ckpt.tensor(prefix + ".bias");
-            require(b, b.dtype().isReadableAsFloat() && b.elementCount() == out,
-                    "must be a float vector of " + out + " elements, got " + b.dtype() + Arrays.toString(b.shape()));
-            bias = b.toFloatArray();
-        }
+        GptqTensors t = GptqTensors.read(ckpt, prefix, q);
+        int bits = t.bits();
+        int in = t.in();
+        int out = t.out();
+        int groups = t.groups();
+        TensorView qzeros = t.qzeros();
+        TensorView scales = t.scales();
+        TensorView qweight = t.qweight();
+        int[] gIdx = t.gIdx();
+        float[] bias = t.bias();
         // zeros: decode the packed rows once (groups x out ints, small next to qweight)
         int[] zeros = new int[groups * out];
         IntBuffer qz = qzeros.asIntBuffer();
         int words = out * bits / 32;
-        int offset = q.format().zeroOffset();
+        int offset = t.zeroOffset();
         for (int g = 0; g < groups; g++) {
             for (int o = 0; o < out; o++) {
                 zeros[g * out + o] = field(qz, 1, bits, o, 0, g * words) + offset;
@@ -382,11 +345,6 @@ public final class CudaGptqLayout {
         }
     }
 
-    private static void require(TensorView t, boolean ok, String problem) {
-        if (!ok) {
-            throw new CorruptCheckpointException(t.file(), t.name(), problem);
-        }
-    }
 
     /** Value {@code index} of the LSB-first bit stream whose word k is at {@code buf[base + k·stride + column]}. */
     private static int field(IntBuffer buf, int stride, int bits, int index, int column, int base) {
