@@ -13,6 +13,7 @@ import io.rewoo4j.runtime.generate.SamplingSettings;
 import io.rewoo4j.runtime.generate.TextGenerator;
 import io.rewoo4j.runtime.model.Backend;
 import io.rewoo4j.runtime.model.LoadedModel;
+import io.rewoo4j.runtime.model.Session;
 import io.rewoo4j.runtime.tokenizer.Tokenizer;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
@@ -72,15 +73,18 @@ public final class EmbeddedLanguageModel implements LanguageModel, AutoCloseable
                 if (o.temperature() == 0 && o.repetitionPenalty() != 1) {
                     settings = settings.withRepetitionPenalty((float) o.repetitionPenalty());
                 }
-                new TextGenerator(model.newSession(contextLength), tokenizer).generate(request.prompt(),
-                        o.maxTokens(), settings, o.stopSequences(), text -> {
-                            if (cancelled.get()) {
-                                throw new CancellationException();
-                            }
-                            if (!text.isEmpty()) {
-                                sink.next(text);
-                            }
-                        });
+                // closed at once: on the CUDA backend the session's KV cache is device memory
+                try (Session session = model.newSession(contextLength)) {
+                    new TextGenerator(session, tokenizer).generate(request.prompt(), o.maxTokens(), settings,
+                            o.stopSequences(), text -> {
+                                if (cancelled.get()) {
+                                    throw new CancellationException();
+                                }
+                                if (!text.isEmpty()) {
+                                    sink.next(text);
+                                }
+                            });
+                }
                 sink.complete();
             } catch (CancellationException e) {
                 // the subscriber is gone; nothing to report
