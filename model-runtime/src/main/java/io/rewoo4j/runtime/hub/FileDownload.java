@@ -10,7 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +23,9 @@ import java.util.regex.Pattern;
 /**
  * One file's transfer into {@code FILE.incomplete}, resumed with {@code Range: bytes=N-} after a failure or an
  * earlier interrupted pull, then checked against the announced size and moved into place. A server that ignores
- * the range (200 instead of 206) restarts the file from its first byte.
+ * the range (200 instead of 206) restarts the file from its first byte. A body that delivers nothing for the idle
+ * timeout is abandoned (a watchdog closes the body stream, which ends the blocked read with an error; the HTTP
+ * client's stream ignores interrupts) and resumed like a dropped connection.
  */
 final class FileDownload {
 
@@ -30,12 +37,21 @@ final class FileDownload {
     private final Backoff backoff;
     private final HubRepoRef ref;
     private final String endpoint;
+    private final Duration idleTimeout;
 
-    FileDownload(HubTransport transport, Backoff backoff, HubRepoRef ref, String endpoint) {
+    /** Checks the transfers in progress for stalls; one daemon thread for the process. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rewoo4j-download-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    FileDownload(HubTransport transport, Backoff backoff, HubRepoRef ref, String endpoint, Duration idleTimeout) {
         this.transport = transport;
         this.backoff = backoff;
         this.ref = ref;
         this.endpoint = endpoint;
+        this.idleTimeout = idleTimeout;
     }
 
     /** Where a file's bytes are written until it is complete. */
@@ -139,11 +155,15 @@ final class FileDownload {
         }
         long written = append ? have : 0;
         onBytes.accept(written);
-        try (InputStream in = response.body();
+        InputStream body = response.body();
+        IdleWatch watch = new IdleWatch(body, idleTimeout.toNanos());
+        try (InputStream in = body;
              OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                      append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            watch.start();
             byte[] buffer = new byte[BUFFER];
             for (int n; (n = in.read(buffer)) >= 0; ) {
+                watch.progress();
                 if (size[0] >= 0 && written + n > size[0]) {
                     out.close();
                     Files.deleteIfExists(part);
@@ -154,6 +174,62 @@ final class FileDownload {
                 written += n;
                 onBytes.accept(written);
             }
+        } catch (IOException e) {
+            if (watch.stop()) {
+                throw new IOException("no data arrived for " + idleTimeout.toMillis() + " ms after " + written
+                        + " bytes", e);
+            }
+            throw e;
+        } finally {
+            watch.stop();
+        }
+    }
+
+    /**
+     * Closes the body stream when no bytes have arrived for {@code idleNanos}; the blocked read then fails with an
+     * {@link IOException}. {@link #stop} ends the watch and says whether it fired.
+     */
+    private static final class IdleWatch {
+        private final java.io.Closeable body;
+        private final long idleNanos;
+        private volatile long lastProgress = System.nanoTime();
+        private ScheduledFuture<?> check;
+        private boolean stopped;
+        private boolean fired;
+
+        IdleWatch(java.io.Closeable body, long idleNanos) {
+            this.body = body;
+            this.idleNanos = idleNanos;
+        }
+
+        synchronized void start() {
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), idleNanos / 4);
+            check = WATCHDOG.scheduleAtFixedRate(this::check, period, period, TimeUnit.NANOSECONDS);
+        }
+
+        void progress() {
+            lastProgress = System.nanoTime();
+        }
+
+        private synchronized void check() {
+            if (!stopped && !fired && System.nanoTime() - lastProgress > idleNanos) {
+                fired = true;
+                try {
+                    body.close();
+                } catch (IOException | RuntimeException e) {
+                    // the reader sees the stream closed either way
+                }
+            }
+        }
+
+        synchronized boolean stop() {
+            if (!stopped) {
+                stopped = true;
+                if (check != null) {
+                    check.cancel(false);
+                }
+            }
+            return fired;
         }
     }
 

@@ -41,11 +41,13 @@ public final class HubClient {
     private final URI endpoint;
     private final HubTransport transport;
     private final Backoff backoff;
+    private final Duration idleTimeout;
 
     private HubClient(Builder builder) {
         this.endpoint = builder.endpoint;
         this.transport = new HubTransport(endpoint, builder.token, builder.connectTimeout, builder.responseTimeout);
         this.backoff = new Backoff(builder.attempts, builder.backoff);
+        this.idleTimeout = builder.idleTimeout;
     }
 
     /** A client configured from {@code HF_ENDPOINT} and {@code HF_TOKEN} of this process's environment. */
@@ -112,7 +114,7 @@ public final class HubClient {
             total = total < 0 || sizes[i] < 0 ? -1 : total + sizes[i];
         }
 
-        FileDownload download = new FileDownload(transport, backoff, ref, endpoint.toString());
+        FileDownload download = new FileDownload(transport, backoff, ref, endpoint.toString(), idleTimeout);
         List<String> downloaded = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         long done = 0;
@@ -281,6 +283,7 @@ public final class HubClient {
         private Duration backoff = Duration.ofSeconds(1);
         private Duration connectTimeout = Duration.ofSeconds(20);
         private Duration responseTimeout = Duration.ofSeconds(60);
+        private Duration idleTimeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -341,9 +344,22 @@ public final class HubClient {
             return this;
         }
 
-        /** How long to wait for a response's headers (the body has no overall limit: model files are large). */
+        /** How long to wait for a response's headers (the body has no overall limit: model files are large; see
+         *  {@link #idleTimeout} for a body that stops arriving). */
         public Builder responseTimeout(Duration timeout) {
             this.responseTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a download may receive no bytes before the attempt is abandoned and resumed from what was written
+         * (default 60 s): a stalled connection costs this much, not the whole pull.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the idle timeout must be positive, got " + timeout);
+            }
+            this.idleTimeout = timeout;
             return this;
         }
 

@@ -78,6 +78,38 @@ class HubClientTest {
     }
 
     @Test
+    void aStalledDownloadIsAbandonedAfterTheIdleTimeoutAndResumed() throws Exception {
+        hub.stallAfter.put("model.safetensors", 100_000);
+        List<PullProgress> events = new ArrayList<>();
+        HubClient client = HubClient.builder().endpoint(hub.endpoint()).backoff(Duration.ZERO).attempts(3)
+                .idleTimeout(Duration.ofMillis(300)).build();
+
+        client.pull(ref(), dir, FileSelection.matching(List.of("*.safetensors")), events::add);
+
+        assertThat(Files.readAllBytes(dir.resolve("model.safetensors"))).isEqualTo(weights);
+        assertThat(hub.requestsTo("cdn")).extracting(LocalHub.Request::range).containsExactly(null, "bytes=100000-");
+        assertThat(events).extracting(PullProgress::stage).contains(PullProgress.Stage.RETRYING);
+    }
+
+    @Test
+    void aDownloadThatKeepsStallingFailsNamingTheStall() {
+        HubClient client = HubClient.builder().endpoint(hub.endpoint()).backoff(Duration.ZERO).attempts(1)
+                .idleTimeout(Duration.ofMillis(200)).build();
+        hub.stallAfter.put("model.safetensors", 50_000);
+
+        assertThatThrownBy(() -> client.pull(ref(), dir, FileSelection.matching(List.of("*.safetensors")), e -> { }))
+                .isInstanceOf(HubTransferException.class)
+                .hasMessageContaining("no data arrived for 200 ms after 50000 bytes")
+                .hasMessageContaining("run the pull again to resume from the 50000 bytes written");
+    }
+
+    @Test
+    void theIdleTimeoutMustBePositive() {
+        assertThatThrownBy(() -> HubClient.builder().idleTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle timeout must be positive");
+    }
+
+    @Test
     void aDroppedConnectionIsResumedFromTheWrittenBytesAndTheFileIsByteIdentical() throws Exception {
         hub.dropAfter.put("model.safetensors", 120_000);
         List<PullProgress> events = new ArrayList<>();

@@ -37,6 +37,10 @@ final class LocalHub implements AutoCloseable {
     final Map<String, Map<String, Repo>> repos = new ConcurrentHashMap<>();
     /** File name → bytes after which the next GET of it drops the connection (once each). */
     final Map<String, Integer> dropAfter = new ConcurrentHashMap<>();
+    /** File name → bytes after which the next GET of it stops sending but keeps the connection open (once each). */
+    final Map<String, Integer> stallAfter = new ConcurrentHashMap<>();
+    /** Released when the hub closes: ends every stalled response. */
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     /** Answer 503 to this many listing requests before answering properly. */
     final AtomicInteger listingFailures = new AtomicInteger();
     volatile boolean ignoreRange;
@@ -50,6 +54,9 @@ final class LocalHub implements AutoCloseable {
         cdn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         hub.createContext("/", this::hub);
         cdn.createContext("/", this::cdn);
+        // a stalled response holds its thread: the others must still be served
+        hub.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        cdn.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         hub.start();
         cdn.start();
     }
@@ -188,6 +195,19 @@ final class LocalHub implements AutoCloseable {
             exchange.getResponseBody().write(bytes, from, drop);
             return;
         }
+        Integer stall = stallAfter.remove(decode(file));
+        if (stall != null) {
+            // The first `stall` bytes, then nothing: the connection stays open until the hub closes.
+            exchange.sendResponseHeaders(status, length);
+            exchange.getResponseBody().write(bytes, from, stall);
+            exchange.getResponseBody().flush();
+            try {
+                closing.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
         OutputStream body = exchange.getResponseBody();
         body.write(bytes, from, length);
@@ -219,6 +239,7 @@ final class LocalHub implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         hub.stop(0);
         cdn.stop(0);
     }
