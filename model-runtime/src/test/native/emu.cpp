@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,7 +34,7 @@ namespace {
 
 const LaunchCfg* g_launch = nullptr;  // null outside kernels
 unsigned g_tid = 0;                   // linear thread index of the running fiber
-cudaError_t g_last_error = cudaSuccess;
+thread_local cudaError_t g_last_error = cudaSuccess;
 
 void where(char* buf, size_t n) {
     if (g_launch == nullptr) {
@@ -296,7 +299,7 @@ struct Allocation {
 };
 std::map<uintptr_t, Allocation> g_allocs;  // by user address
 
-void on_signal(int sig, siginfo_t* info, void*) {
+[[maybe_unused]] void on_signal(int sig, siginfo_t* info, void*) {
     char w[512];
     where(w, sizeof w);
     const uintptr_t a = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -319,6 +322,7 @@ void on_signal(int sig, siginfo_t* info, void*) {
 
 struct Init {
     Init() {
+#if !defined(EMU_NO_SIGNAL_HANDLERS)  // (the emulated-device JNI library: the JVM owns these signals)
         static char alt[64 * 1024];
         stack_t ss{};
         ss.ss_sp = alt;
@@ -330,6 +334,7 @@ struct Init {
         sigaction(SIGSEGV, &sa, nullptr);
         sigaction(SIGBUS, &sa, nullptr);
         sigaction(SIGFPE, &sa, nullptr);
+#endif
         const char* seed = getenv("EMU_SEED");
         g_rng = seed != nullptr ? strtoull(seed, nullptr, 0) : 0x9E3779B97F4A7C15ull;
         if (g_rng == 0) {
@@ -483,10 +488,8 @@ const LaneWords* warp_exchange(const char* op, unsigned mask, const uint64_t* wo
     return wp.words[parity];
 }
 
-void run_grid(const LaunchCfg& cfg, const void* kernel, const std::function<void()>& body) {
-    if (g_launch != nullptr) {
-        fail("kernel launch from device code (%s) is not emulated", cfg.kernel);
-    }
+// Why CUDA would refuse to launch `cfg` (null when it would not): reported, and recorded as the last error.
+const char* launch_problem(const LaunchCfg& cfg, const void* kernel) {
     const unsigned long long threads = static_cast<unsigned long long>(cfg.block.x) * cfg.block.y * cfg.block.z;
     const char* bad = nullptr;
     if (threads == 0 || threads > 1024 || cfg.block.z > 64) {
@@ -509,8 +512,18 @@ void run_grid(const LaunchCfg& cfg, const void* kernel, const std::function<void
                 cfg.kernel, cfg.file, cfg.line, bad, cfg.grid.x, cfg.grid.y, cfg.grid.z, cfg.block.x, cfg.block.y,
                 cfg.block.z, cfg.smem);
         g_last_error = cudaErrorInvalidConfiguration;
+    }
+    return bad;
+}
+
+void run_grid(const LaunchCfg& cfg, const void* kernel, const std::function<void()>& body) {
+    if (g_launch != nullptr) {
+        fail("kernel launch from device code (%s) is not emulated", cfg.kernel);
+    }
+    if (launch_problem(cfg, kernel) != nullptr) {
         return;
     }
+    const unsigned long long threads = static_cast<unsigned long long>(cfg.block.x) * cfg.block.y * cfg.block.z;
     if (getenv("EMU_TRACE") != nullptr) {
         fprintf(stderr, "emu: launch %s at %s:%d grid (%u, %u, %u) block (%u, %u, %u) smem %zu\n", cfg.kernel,
                 cfg.file, cfg.line, cfg.grid.x, cfg.grid.y, cfg.grid.z, cfg.block.x, cfg.block.y, cfg.block.z,
@@ -769,8 +782,129 @@ void ptx(const char* tmpl, std::initializer_list<PtxOperand> outs, std::initiali
 }  // namespace emu
 
 // ------------------------------------------------------------------------------------------------------------------
-// Runtime API
+// Runtime API: one emulated device whose memory is host memory; every operation runs synchronously when it is issued,
+// except on a stream being captured, where launches, copies, memsets and event records become the nodes of a graph
+// (replayed in capture order by cudaGraphLaunch). One mutex serialises every call, so that the JNI library may be
+// called from any Java thread.
 // ------------------------------------------------------------------------------------------------------------------
+
+struct CUgraph_st {
+    std::vector<std::function<void()>> nodes;
+};
+struct CUgraphExec_st {
+    std::vector<std::function<void()>> nodes;
+};
+struct CUstream_st {
+    CUgraph_st* capture = nullptr;  // non-null while captured
+    bool invalidated = false;       // an operation the capture cannot hold was issued during it
+};
+struct CUevent_st {
+    std::chrono::steady_clock::time_point at{};
+    bool recorded = false;
+};
+
+namespace emu {
+namespace {
+
+std::recursive_mutex g_api_mutex;
+std::set<CUstream_st*> g_streams;
+std::set<CUevent_st*> g_events;
+std::set<CUgraph_st*> g_graphs;
+std::set<CUgraphExec_st*> g_graph_execs;
+int g_captures = 0;                          // streams being captured
+constexpr size_t kTotalMemory = 16ull << 30;  // what cudaMemGetInfo reports as the device's memory
+size_t g_allocated = 0;
+
+typedef std::lock_guard<std::recursive_mutex> Lock;
+
+cudaError_t fail_with(cudaError_t e) {
+    g_last_error = e;
+    return e;
+}
+
+// Ends every capture (invalidated) because of an operation a capture cannot hold: CUDA's rule for the legacy stream
+// and for synchronous calls while a stream of the thread is captured.
+cudaError_t capture_violation(const char* what) {
+    fprintf(stderr, "emu: %s while a stream is being captured: the capture is invalidated\n", what);
+    for (CUstream_st* s : g_streams) {
+        if (s->capture != nullptr) {
+            s->invalidated = true;
+        }
+    }
+    return fail_with(cudaErrorStreamCaptureUnsupported);
+}
+
+// Runs `op` now, or records it when `stream` is captured.
+cudaError_t issue(cudaStream_t stream, const char* what, std::function<void()> op) {
+    if (stream != nullptr && g_streams.count(stream) == 0) {
+        fprintf(stderr, "emu: %s on stream %p, which does not exist\n", what, static_cast<void*>(stream));
+        return fail_with(cudaErrorInvalidResourceHandle);
+    }
+    if (stream != nullptr && stream->capture != nullptr) {
+        stream->capture->nodes.push_back(std::move(op));
+        return cudaSuccess;
+    }
+    if (stream == nullptr && g_captures > 0) {
+        capture_violation(what);
+        return fail_with(cudaErrorStreamCaptureImplicit);
+    }
+    op();
+    return cudaSuccess;
+}
+
+cudaError_t no_capture(const char* what) { return g_captures > 0 ? capture_violation(what) : cudaSuccess; }
+
+// Whether [p, p + bytes) lies inside one cudaMalloc'd allocation.
+bool device_range(const void* p, size_t bytes) {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    auto it = g_allocs.upper_bound(a);
+    if (it == g_allocs.begin()) {
+        return false;
+    }
+    --it;
+    return a >= it->first && a + bytes <= it->first + it->second.bytes;
+}
+
+cudaError_t check_copy(const char* what, void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
+    const bool dst_device = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+    const bool src_device = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+    if (bytes == 0) {
+        return cudaSuccess;
+    }
+    if (dst == nullptr || src == nullptr || (dst_device && !device_range(dst, bytes)) ||
+        (src_device && !device_range(src, bytes))) {
+        fprintf(stderr, "emu: %s of %zu bytes from %p to %p (kind %d): not inside device allocations\n", what, bytes,
+                src, dst, static_cast<int>(kind));
+        return fail_with(cudaErrorInvalidValue);
+    }
+    return cudaSuccess;
+}
+
+}  // namespace
+
+void launch(const LaunchCfg& cfg, const void* kernel, std::function<void()> body) {
+    Lock lock(g_api_mutex);
+    if (cfg.stream != nullptr && g_streams.count(cfg.stream) == 0) {
+        fprintf(stderr, "emu: launch of %s at %s:%d on stream %p, which does not exist\n", cfg.kernel, cfg.file,
+                cfg.line, static_cast<void*>(cfg.stream));
+        g_last_error = cudaErrorInvalidResourceHandle;
+        return;
+    }
+    if (cfg.stream != nullptr && cfg.stream->capture != nullptr) {
+        if (launch_problem(cfg, kernel) == nullptr) {  // CUDA reports a bad configuration when it is captured
+            cfg.stream->capture->nodes.push_back([cfg, kernel, body = std::move(body)] { run_grid(cfg, kernel, body); });
+        }
+        return;
+    }
+    if (cfg.stream == nullptr && g_captures > 0) {
+        capture_violation(cfg.kernel);
+        g_last_error = cudaErrorStreamCaptureImplicit;
+        return;
+    }
+    run_grid(cfg, kernel, body);
+}
+
+}  // namespace emu
 
 cudaError_t cudaGetLastError() {
     const cudaError_t e = emu::g_last_error;
@@ -786,11 +920,59 @@ const char* cudaGetErrorString(cudaError_t e) {
             return "no error";
         case cudaErrorInvalidValue:
             return "invalid argument";
+        case cudaErrorMemoryAllocation:
+            return "out of memory";
         case cudaErrorInvalidConfiguration:
             return "invalid configuration argument";
+        case cudaErrorNoDevice:
+            return "no CUDA-capable device is detected";
+        case cudaErrorInvalidDevice:
+            return "invalid device ordinal";
+        case cudaErrorInvalidResourceHandle:
+            return "invalid resource handle";
+        case cudaErrorStreamCaptureUnsupported:
+            return "operation not permitted when stream is capturing";
+        case cudaErrorStreamCaptureInvalidated:
+            return "operation failed due to a previous error during capture";
+        case cudaErrorStreamCaptureUnmatched:
+            return "capture was not initiated in this stream";
+        case cudaErrorStreamCaptureImplicit:
+            return "operation would make the legacy stream depend on a capturing blocking stream";
         default:
             return "error";
     }
+}
+
+const char* cudaGetErrorName(cudaError_t e) {
+    switch (e) {
+        case cudaSuccess:
+            return "cudaSuccess";
+        case cudaErrorInvalidValue:
+            return "cudaErrorInvalidValue";
+        case cudaErrorMemoryAllocation:
+            return "cudaErrorMemoryAllocation";
+        case cudaErrorInvalidConfiguration:
+            return "cudaErrorInvalidConfiguration";
+        case cudaErrorNoDevice:
+            return "cudaErrorNoDevice";
+        case cudaErrorInvalidDevice:
+            return "cudaErrorInvalidDevice";
+        case cudaErrorInvalidResourceHandle:
+            return "cudaErrorInvalidResourceHandle";
+        case cudaErrorNotSupported:
+            return "cudaErrorNotSupported";
+        case cudaErrorStreamCaptureUnsupported:
+            return "cudaErrorStreamCaptureUnsupported";
+        case cudaErrorStreamCaptureInvalidated:
+            return "cudaErrorStreamCaptureInvalidated";
+        case cudaErrorStreamCaptureUnmatched:
+            return "cudaErrorStreamCaptureUnmatched";
+        case cudaErrorStreamCaptureImplicit:
+            return "cudaErrorStreamCaptureImplicit";
+        case cudaErrorCapturedEvent:
+            return "cudaErrorCapturedEvent";
+    }
+    return "cudaErrorUnknown";
 }
 
 cudaError_t cudaGetDevice(int* device) {
@@ -809,6 +991,299 @@ cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device) 
         case cudaDevAttrMaxThreadsPerBlock:
             *value = 1024;
             return cudaSuccess;
+        case cudaDevAttrMemoryClockRate:
+            *value = 1593000;  // kHz (an A100's)
+            return cudaSuccess;
+        case cudaDevAttrGlobalMemoryBusWidth:
+            *value = 5120;
+            return cudaSuccess;
     }
     return cudaErrorInvalidValue;
+}
+
+// The runtime API of the emulated-device JNI library: device 0 only.
+cudaError_t cudaGetDeviceCount(int* count) {
+    *count = 1;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
+    if (device != 0) {
+        return emu::fail_with(cudaErrorInvalidDevice);
+    }
+    *prop = cudaDeviceProp{};
+    snprintf(prop->name, sizeof prop->name, "rewoo4j emulated device (CPU)");
+    prop->totalGlobalMem = emu::kTotalMemory;
+    prop->sharedMemPerBlock = 48 * 1024;
+    prop->sharedMemPerBlockOptin = emu::kSm80DynamicMax;
+    prop->regsPerBlock = 65536;
+    prop->warpSize = 32;
+    prop->maxThreadsPerBlock = 1024;
+    prop->major = 8;  // launches are held to sm_80's limits
+    prop->minor = 0;
+    prop->multiProcessorCount = emu::g_device_sms[0];
+    prop->l2CacheSize = 40 << 20;
+    return cudaSuccess;
+}
+
+cudaError_t cudaSetDevice(int device) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (device != 0) {
+        return emu::fail_with(cudaErrorInvalidDevice);
+    }
+    emu::g_device = 0;
+    return cudaSuccess;
+}
+
+cudaError_t cudaDriverGetVersion(int* version) {
+    *version = CUDART_VERSION;
+    return cudaSuccess;
+}
+
+cudaError_t cudaRuntimeGetVersion(int* version) {
+    *version = CUDART_VERSION;
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
+    emu::Lock lock(emu::g_api_mutex);
+    *total_bytes = emu::kTotalMemory;
+    *free_bytes = emu::g_allocated < emu::kTotalMemory ? emu::kTotalMemory - emu::g_allocated : 0;
+    return cudaSuccess;
+}
+
+cudaError_t cudaMalloc(void** p, size_t bytes) {
+    emu::Lock lock(emu::g_api_mutex);
+    *p = nullptr;
+    if (const cudaError_t e = emu::no_capture("cudaMalloc")) {
+        return e;
+    }
+    if (bytes > emu::kTotalMemory - emu::g_allocated) {
+        return emu::fail_with(cudaErrorMemoryAllocation);
+    }
+    *p = emu::device_alloc(bytes == 0 ? 1 : bytes);
+    emu::g_allocated += bytes;
+    return cudaSuccess;
+}
+
+cudaError_t cudaFree(void* p) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (p == nullptr) {
+        return cudaSuccess;
+    }
+    if (const cudaError_t e = emu::no_capture("cudaFree")) {
+        return e;
+    }
+    const auto it = emu::g_allocs.find(reinterpret_cast<uintptr_t>(p));
+    if (it == emu::g_allocs.end()) {
+        fprintf(stderr, "emu: cudaFree(%p): not the start of an allocation\n", p);
+        return emu::fail_with(cudaErrorInvalidValue);
+    }
+    emu::g_allocated -= it->second.bytes;
+    emu::device_free(p);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (const cudaError_t e = emu::no_capture("cudaMemcpy")) {
+        return e;
+    }
+    if (const cudaError_t e = emu::check_copy("cudaMemcpy", dst, src, bytes, kind)) {
+        return e;
+    }
+    if (bytes != 0) {
+        memmove(dst, src, bytes);
+    }
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (const cudaError_t e = emu::check_copy("cudaMemcpyAsync", dst, src, bytes, kind)) {
+        return e;
+    }
+    return emu::issue(stream, "cudaMemcpyAsync", [dst, src, bytes] {
+        if (bytes != 0) {
+            memmove(dst, src, bytes);
+        }
+    });
+}
+
+cudaError_t cudaMemset(void* p, int value, size_t bytes) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (const cudaError_t e = emu::no_capture("cudaMemset")) {
+        return e;
+    }
+    return cudaMemsetAsync(p, value, bytes, nullptr);
+}
+
+cudaError_t cudaMemsetAsync(void* p, int value, size_t bytes, cudaStream_t stream) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (bytes != 0 && !emu::device_range(p, bytes)) {
+        fprintf(stderr, "emu: cudaMemsetAsync of %zu bytes at %p: not inside a device allocation\n", bytes, p);
+        return emu::fail_with(cudaErrorInvalidValue);
+    }
+    return emu::issue(stream, "cudaMemsetAsync", [p, value, bytes] { memset(p, value, bytes); });
+}
+
+cudaError_t cudaDeviceSynchronize() {
+    emu::Lock lock(emu::g_api_mutex);
+    return emu::no_capture("cudaDeviceSynchronize");
+}
+
+cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWithFlags(stream, cudaStreamDefault); }
+
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int) {
+    emu::Lock lock(emu::g_api_mutex);
+    *stream = new CUstream_st();
+    emu::g_streams.insert(*stream);
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamDestroy(cudaStream_t stream) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_streams.erase(stream) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    if (stream->capture != nullptr) {
+        --emu::g_captures;
+        delete stream->capture;
+    }
+    delete stream;
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (stream != nullptr && emu::g_streams.count(stream) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    return emu::no_capture("cudaStreamSynchronize");
+}
+
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (stream == nullptr || emu::g_streams.count(stream) == 0) {
+        return emu::fail_with(stream == nullptr ? cudaErrorStreamCaptureUnsupported : cudaErrorInvalidResourceHandle);
+    }
+    if (stream->capture != nullptr) {
+        return emu::fail_with(cudaErrorStreamCaptureUnsupported);  // already captured
+    }
+    stream->capture = new CUgraph_st();
+    stream->invalidated = false;
+    ++emu::g_captures;
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
+    emu::Lock lock(emu::g_api_mutex);
+    *graph = nullptr;
+    if (stream == nullptr || emu::g_streams.count(stream) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    if (stream->capture == nullptr) {
+        return emu::fail_with(cudaErrorStreamCaptureUnmatched);
+    }
+    CUgraph_st* g = stream->capture;
+    stream->capture = nullptr;
+    --emu::g_captures;
+    if (stream->invalidated) {
+        stream->invalidated = false;
+        delete g;
+        return emu::fail_with(cudaErrorStreamCaptureInvalidated);
+    }
+    emu::g_graphs.insert(g);
+    *graph = g;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+    emu::Lock lock(emu::g_api_mutex);
+    *exec = nullptr;
+    if (emu::g_graphs.count(graph) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    *exec = new CUgraphExec_st{graph->nodes};
+    emu::g_graph_execs.insert(*exec);
+    return cudaSuccess;
+}
+
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_graphs.erase(graph) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    delete graph;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_graph_execs.erase(exec) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    delete exec;
+    return cudaSuccess;
+}
+
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_graph_execs.count(exec) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    // (A graph launched into a captured stream would become a child graph: its nodes are recorded in order.)
+    for (const std::function<void()>& node : exec->nodes) {
+        if (const cudaError_t e = emu::issue(stream, "cudaGraphLaunch", node)) {
+            return e;
+        }
+    }
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventCreate(cudaEvent_t* event) {
+    emu::Lock lock(emu::g_api_mutex);
+    *event = new CUevent_st();
+    emu::g_events.insert(*event);
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_events.erase(event) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    delete event;
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_events.count(event) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    return emu::issue(stream, "cudaEventRecord", [event] {
+        event->at = std::chrono::steady_clock::now();
+        event->recorded = true;
+    });
+}
+
+cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_events.count(event) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    return emu::no_capture("cudaEventSynchronize");
+}
+
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
+    emu::Lock lock(emu::g_api_mutex);
+    if (emu::g_events.count(start) == 0 || emu::g_events.count(end) == 0) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    if (!start->recorded || !end->recorded) {
+        return emu::fail_with(cudaErrorInvalidResourceHandle);
+    }
+    *ms = std::chrono::duration<float, std::milli>(end->at - start->at).count();
+    return cudaSuccess;
 }

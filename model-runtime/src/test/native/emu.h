@@ -8,6 +8,18 @@
 // (cuda_runtime.h and cuda_fp16.h, which only include this file) on the include path, and linked with emu.cpp and
 // a test program that compares the results with double-precision references.
 //
+// The same emulator also stands in for a whole device: build-emulated-device.sh compiles jni_bindings.cpp and every
+// kernel source this way into librewoo4j_cuda_emulated.so, a JNI library whose CUDA runtime API (emu.cpp: one device
+// named "rewoo4j emulated device (CPU)", cudaMalloc'd memory is guarded host memory, copies check that their device
+// side lies inside one allocation) runs everything synchronously on the calling thread under one mutex. A stream
+// being captured records its launches, copies, memsets and event records into a graph, which cudaGraphLaunch
+// replays in capture order (a launch holds copies of its arguments); a synchronous call during a capture, or work on
+// the legacy stream, invalidates the capture as CUDA does. The model runtime's GPU tests run against it in the
+// surefire execution "emulated-device" (model-runtime/pom.xml). It proves the orchestration (argument marshalling,
+// buffer sizes and offsets, launch order, graph capture and replay) and the kernels' results, not timing, real
+// concurrency between streams, or the host/device asynchrony (every call has finished when it returns, so a missing
+// synchronisation before reading device results cannot show).
+//
 // What is emulated
 //  * A launch runs its blocks one after another. The threads of a block are fibers on one OS thread (each with its
 //    own stack, switched cooperatively): a thread runs until it reaches a synchronisation point and waits there
@@ -130,13 +142,25 @@ enum cudaError_t {
     cudaErrorInvalidValue = 1,
     cudaErrorMemoryAllocation = 2,
     cudaErrorInvalidConfiguration = 9,
+    cudaErrorNoDevice = 100,
     cudaErrorInvalidDevice = 101,
+    cudaErrorInvalidResourceHandle = 400,
     cudaErrorNotSupported = 801,
+    cudaErrorStreamCaptureUnsupported = 900,
+    cudaErrorStreamCaptureInvalidated = 901,
+    cudaErrorStreamCaptureUnmatched = 903,
+    cudaErrorStreamCaptureImplicit = 906,
+    cudaErrorCapturedEvent = 907,
 };
 typedef cudaError_t cudaError;
 struct CUstream_st;
 typedef CUstream_st* cudaStream_t;
-enum cudaDeviceAttr { cudaDevAttrMaxThreadsPerBlock = 1, cudaDevAttrMultiProcessorCount = 16 };
+enum cudaDeviceAttr {
+    cudaDevAttrMaxThreadsPerBlock = 1,
+    cudaDevAttrMultiProcessorCount = 16,
+    cudaDevAttrMemoryClockRate = 36,
+    cudaDevAttrGlobalMemoryBusWidth = 37,
+};
 enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize = 8 };
 
 cudaError_t cudaGetLastError();
@@ -152,6 +176,78 @@ template <class F>
 cudaError_t cudaFuncSetAttribute(F* func, cudaFuncAttribute attr, int value) {
     return emu::set_func_attribute(reinterpret_cast<const void*>(func), attr, value);
 }
+
+// The rest of the runtime API, for the emulated-device build of the JNI library (build-emulated-device.sh): one
+// device whose memory is host memory, and streams, events and graphs that run everything synchronously, in the
+// order it is issued (a graph replays its recorded launches and copies in the order they were captured).
+#define CUDART_VERSION 13000
+#define cudaStreamDefault 0x00
+#define cudaStreamNonBlocking 0x01
+struct CUevent_st;
+typedef CUevent_st* cudaEvent_t;
+struct CUgraph_st;
+typedef CUgraph_st* cudaGraph_t;
+struct CUgraphExec_st;
+typedef CUgraphExec_st* cudaGraphExec_t;
+enum cudaMemcpyKind {
+    cudaMemcpyHostToHost = 0,
+    cudaMemcpyHostToDevice = 1,
+    cudaMemcpyDeviceToHost = 2,
+    cudaMemcpyDeviceToDevice = 3,
+    cudaMemcpyDefault = 4,
+};
+enum cudaStreamCaptureMode {
+    cudaStreamCaptureModeGlobal = 0,
+    cudaStreamCaptureModeThreadLocal = 1,
+    cudaStreamCaptureModeRelaxed = 2,
+};
+struct cudaDeviceProp {
+    char name[256];
+    size_t totalGlobalMem;
+    size_t sharedMemPerBlock;
+    int regsPerBlock;
+    int warpSize;
+    int maxThreadsPerBlock;
+    int major;
+    int minor;
+    int multiProcessorCount;
+    int l2CacheSize;
+    size_t sharedMemPerBlockOptin;
+};
+cudaError_t cudaPeekAtLastError();
+const char* cudaGetErrorName(cudaError_t e);
+cudaError_t cudaGetDeviceCount(int* count);
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device);
+cudaError_t cudaSetDevice(int device);
+cudaError_t cudaDriverGetVersion(int* version);
+cudaError_t cudaRuntimeGetVersion(int* version);
+cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes);
+cudaError_t cudaMalloc(void** p, size_t bytes);
+template <class T>
+cudaError_t cudaMalloc(T** p, size_t bytes) {
+    return cudaMalloc(reinterpret_cast<void**>(p), bytes);
+}
+cudaError_t cudaFree(void* p);
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind);
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream = nullptr);
+cudaError_t cudaMemset(void* p, int value, size_t bytes);
+cudaError_t cudaMemsetAsync(void* p, int value, size_t bytes, cudaStream_t stream = nullptr);
+cudaError_t cudaDeviceSynchronize();
+cudaError_t cudaStreamCreate(cudaStream_t* stream);
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int flags);
+cudaError_t cudaStreamDestroy(cudaStream_t stream);
+cudaError_t cudaStreamSynchronize(cudaStream_t stream);
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode);
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph);
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags = 0);
+cudaError_t cudaGraphDestroy(cudaGraph_t graph);
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec);
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream);
+cudaError_t cudaEventCreate(cudaEvent_t* event);
+cudaError_t cudaEventDestroy(cudaEvent_t event);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream = nullptr);
+cudaError_t cudaEventSynchronize(cudaEvent_t event);
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end);
 
 // ------------------------------------------------------------------------------------------------------------------
 // Emulator services (emu.cpp)
@@ -228,6 +324,7 @@ struct LaunchCfg {
     dim3 grid;
     dim3 block;
     size_t smem;
+    cudaStream_t stream;
 };
 template <class... A>
 struct Launch {
@@ -242,17 +339,20 @@ struct LaunchSite {
     }
 };
 inline LaunchSite launch_site(const char* kernel, const char* file, int line, dim3 grid, dim3 block, size_t smem = 0,
-                              cudaStream_t = nullptr) {
-    return {{kernel, file, line, grid, block, smem}};
+                              cudaStream_t stream = nullptr) {
+    return {{kernel, file, line, grid, block, smem, stream}};
 }
 // Runs `body` as every thread of every block (or records the launch error CUDA would report).
 void run_grid(const LaunchCfg& cfg, const void* kernel, const std::function<void()>& body);
+// A launch: run now, or recorded into the graph of the stream that is being captured (stream capture). `body`
+// holds copies of the kernel's arguments, so that a recorded launch can be replayed after the launcher returned.
+void launch(const LaunchCfg& cfg, const void* kernel, std::function<void()> body);
 
 template <class... P, class... A>
 void operator<<(void (*kernel)(P...), Launch<A...>&& l) {
     // Kernel parameters are copied at the launch; every thread gets its own copy, converted as in the call.
-    run_grid(l.cfg, reinterpret_cast<const void*>(kernel),
-             [&] { std::apply([&](const A&... a) { kernel(a...); }, l.args); });
+    launch(l.cfg, reinterpret_cast<const void*>(kernel),
+           [kernel, args = std::move(l.args)] { std::apply([&](const A&... a) { kernel(a...); }, args); });
 }
 
 template <class T>

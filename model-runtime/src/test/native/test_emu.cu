@@ -219,6 +219,70 @@ int shared_case() {
     return tc.report();
 }
 
+// Adds `by` to every element (for the stream-capture case).
+__global__ void add_kernel(int* v, int n, int by) {
+    const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+    if (i < n) {
+        v[i] += by;
+    }
+}
+
+int runtime_case() {
+    t::Case tc("runtime API: device memory, stream capture into a graph and its replay, capture violations");
+    int count = 0;
+    cudaDeviceProp prop{};
+    tc.expect(cudaGetDeviceCount(&count) == cudaSuccess && count == 1, "device count %d", count);
+    tc.expect(cudaGetDeviceProperties(&prop, 0) == cudaSuccess && strcmp(prop.name, "rewoo4j emulated device (CPU)") == 0,
+              "device name %s", prop.name);
+    int* v = nullptr;
+    tc.expect(cudaMalloc(&v, 64 * sizeof(int)) == cudaSuccess && v != nullptr, "cudaMalloc");
+    int host[64];
+    for (int i = 0; i < 64; ++i) {
+        host[i] = i;
+    }
+    tc.expect(cudaMemcpy(v, host, sizeof host, cudaMemcpyHostToDevice) == cudaSuccess, "upload");
+    tc.expect(cudaMemcpy(v, host, sizeof host + 4, cudaMemcpyHostToDevice) == cudaErrorInvalidValue,
+              "a copy past the allocation's end was accepted");
+    cudaGetLastError();
+    cudaStream_t s = nullptr;
+    tc.expect(cudaStreamCreateWithFlags(&s, cudaStreamDefault) == cudaSuccess, "cudaStreamCreate");
+    tc.expect(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal) == cudaSuccess, "begin capture");
+    {
+        int by = 100;  // the launch copies its arguments: changing (or leaving the scope of) this later is harmless
+        add_kernel<<<2, 32, 0, s>>>(v, 64, by);
+        by = -7;
+        add_kernel<<<2, 32, 0, s>>>(v, 64, by);
+    }
+    tc.expect(cudaMemsetAsync(v, 0, 4, s) == cudaSuccess, "captured memset");
+    tc.expect(cudaGetLastError() == cudaSuccess, "capture reported an error");
+    cudaGraph_t graph = nullptr;
+    cudaGraphExec_t exec = nullptr;
+    tc.expect(cudaStreamEndCapture(s, &graph) == cudaSuccess && graph != nullptr, "end capture");
+    int now[64];
+    tc.expect(cudaMemcpy(now, v, sizeof now, cudaMemcpyDeviceToHost) == cudaSuccess, "download");
+    tc.expect(now[5] == 5, "a captured launch ran at once: %d", now[5]);
+    tc.expect(cudaGraphInstantiate(&exec, graph, 0) == cudaSuccess && cudaGraphDestroy(graph) == cudaSuccess,
+              "instantiate");
+    for (int r = 0; r < 2; ++r) {
+        tc.expect(cudaGraphLaunch(exec, s) == cudaSuccess && cudaStreamSynchronize(s) == cudaSuccess, "launch");
+    }
+    tc.expect(cudaMemcpy(now, v, sizeof now, cudaMemcpyDeviceToHost) == cudaSuccess, "download");
+    tc.expect(now[0] == 0 && now[5] == 5 + 2 * 93 && now[63] == 63 + 2 * 93, "after two replays: %d %d %d", now[0],
+              now[5], now[63]);
+    tc.expect(cudaGraphExecDestroy(exec) == cudaSuccess, "cudaGraphExecDestroy");
+    // A synchronous copy while capturing invalidates the capture, as on a GPU.
+    tc.expect(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal) == cudaSuccess, "begin capture");
+    tc.expect(cudaMemcpy(now, v, sizeof now, cudaMemcpyDeviceToHost) == cudaErrorStreamCaptureUnsupported,
+              "a synchronous copy during capture was accepted");
+    tc.expect(cudaStreamEndCapture(s, &graph) == cudaErrorStreamCaptureInvalidated && graph == nullptr,
+              "an invalidated capture ended normally");
+    cudaGetLastError();
+    tc.expect(cudaStreamDestroy(s) == cudaSuccess && cudaFree(v) == cudaSuccess, "cleanup");
+    tc.expect(cudaFree(v) == cudaErrorInvalidValue, "a double free was accepted");
+    cudaGetLastError();
+    return tc.report();
+}
+
 int mma_case() {
     t::Case tc("ldmatrix.x4 and mma.sync.m16n8k16 against the PTX ISA fragment formulas");
     t::Rng rng(5);
@@ -304,6 +368,7 @@ int main() {
     add(reduce_case());
     add(shared_case());
     add(mma_case());
+    add(runtime_case());
     add(reject_case("__syncthreads after a thread returned", "deadlock", [] { early_return_kernel<<<1, 64>>>(); }));
     add(reject_case("read past the end of a buffer", "past the end of a device_alloc buffer", [] {
         t::Buf<float> p(100);

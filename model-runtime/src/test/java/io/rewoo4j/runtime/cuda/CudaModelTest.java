@@ -25,13 +25,15 @@ import io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint;
  * The whole model on the device against transformers' logits (the fixtures of {@code resources/models}) and against
  * the CPU backend; KV-cache splits, batched graph decoding, context limits and freeing. GPU only.
  *
- * <p>Tolerance: relative L2 ≤ {@value #TOLERANCE} per position. Every projection rounds its activations to fp16 and
- * accumulates in fp32 (about 1e-3 relative per product, see {@link GptqLinearKernelTest}) and the KV cache holds fp16,
- * against 1e-4 for the CPU backend, which computes in fp32 throughout. Greedy tokens must equal transformers' up to
+ * <p>Tolerance: relative L2 ≤ {@value #TOLERANCE} per position, the bound the backend is specified to (fp16
+ * arithmetic). Every projection rounds its activations to fp16 and accumulates in fp32 (about 1e-3 relative per
+ * product, see {@link GptqLinearKernelTest}) and the KV cache holds fp16, against 1e-4 for the CPU backend, which
+ * computes in fp32 throughout; on the emulated device the fixtures land between 2.3e-3 and 4.9e-3
+ * (mixtral-f16-window8), so a GPU's different summation order and intrinsics need the headroom. Greedy tokens must equal transformers' up to
  * the first step whose top-1/top-2 logit gap is below {@value #GAP} (a near tie that this much rounding may flip).
  */
 class CudaModelTest {
-    static final double TOLERANCE = 5e-3;
+    static final double TOLERANCE = 1e-2;
     static final float GAP = 0.05f;
     static final List<String> FIXTURES = List.of("llama-f16", "llama-bf16-tied", "mixtral-f16-window8",
             "mixtral-q4-g32-act-v1", "mixtral-q4-gall-v2", "mixtral-q8-g128-v1", "mixtral-q3-g128-v2",
