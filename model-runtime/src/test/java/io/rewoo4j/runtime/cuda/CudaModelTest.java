@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,6 +17,8 @@ import io.rewoo4j.runtime.gptq.KernelThreads;
 import io.rewoo4j.runtime.model.Backend;
 import io.rewoo4j.runtime.model.ContextFullException;
 import io.rewoo4j.runtime.model.LoadedModel;
+import io.rewoo4j.runtime.model.ModelFixtures;
+import io.rewoo4j.runtime.model.ModelFixtures.Prompt;
 import io.rewoo4j.runtime.model.Session;
 import io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint;
 
@@ -35,16 +36,11 @@ import io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint;
 class CudaModelTest {
     static final double TOLERANCE = 1e-2;
     static final float GAP = 0.05f;
-    static final List<String> FIXTURES = List.of("llama-f16", "llama-bf16-tied", "mixtral-f16-window8",
-            "mixtral-q4-g32-act-v1", "mixtral-q4-gall-v2", "mixtral-q8-g128-v1", "mixtral-q3-g128-v2",
-            "llama-q4-g32-act-v2", "llama-q3-g128-v1");
+    static final List<String> FIXTURES = ModelFixtures.NAMES;
 
     @BeforeEach
     void requireCuda() {
         CudaTestSupport.assumeCuda(); // each test reported as skipped, with the reason, where there is no device
-    }
-
-    record Prompt(int[] tokens, float[] logits, int[] greedy, float[] gaps) {
     }
 
     static Path model(String name) {
@@ -52,37 +48,15 @@ class CudaModelTest {
     }
 
     static List<Prompt> prompts(String name) {
-        List<Prompt> prompts = new ArrayList<>();
-        Path file = CudaGptqLayoutTest.resource("/models/expected/" + name + ".safetensors");
-        try (SafetensorsCheckpoint e = SafetensorsCheckpoint.open(file)) {
-            for (int i = 0; e.contains("p" + i + ".tokens"); i++) {
-                String p = "p" + i + ".";
-                prompts.add(new Prompt(e.tensor(p + "tokens").toIntArray(), e.tensor(p + "logits").toFloatArray(),
-                        e.tensor(p + "greedy").toIntArray(), e.tensor(p + "gap").toFloatArray()));
-            }
-        }
-        return prompts;
+        return ModelFixtures.prompts(name);
     }
 
     static double relativeL2(float[] a, float[] b, int bOffset) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = (double) a[i] - b[bOffset + i];
-            diff += d * d;
-            norm += (double) b[bOffset + i] * b[bOffset + i];
-        }
-        return Math.sqrt(diff / norm);
+        return ModelFixtures.relativeL2(a, b, bOffset);
     }
 
     static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return ModelFixtures.argmax(v);
     }
 
     /** Top-1 minus top-2 logit. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.rewoo4j.runtime.cuda.CudaModelTest.Prompt;
+import io.rewoo4j.runtime.model.ModelFixtures.Prompt;
 import io.rewoo4j.runtime.gptq.KernelThreads;
 import io.rewoo4j.runtime.model.LoadedModel;
 import io.rewoo4j.runtime.model.Session;

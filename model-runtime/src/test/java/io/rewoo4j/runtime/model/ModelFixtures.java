@@ -11,16 +11,17 @@ import io.rewoo4j.runtime.safetensors.SafetensorsCheckpoint;
 /**
  * The whole-model fixtures of {@code src/test/resources/models} (made by {@code scripts/models/make_fixtures.py}):
  * a model folder per fixture and {@code expected/<name>.safetensors} with transformers' logits and greedy tokens.
+ * Shared by the CPU and the CUDA backends' whole-model tests.
  */
-final class ModelFixtures {
-    static final List<String> NAMES = List.of("llama-f16", "llama-bf16-tied", "mixtral-f16-window8",
+public final class ModelFixtures {
+    public static final List<String> NAMES = List.of("llama-f16", "llama-bf16-tied", "mixtral-f16-window8",
             "mixtral-q4-g32-act-v1", "mixtral-q4-gall-v2", "mixtral-q8-g128-v1", "mixtral-q3-g128-v2",
             "llama-q4-g32-act-v2", "llama-q3-g128-v1");
 
     private ModelFixtures() {
     }
 
-    static Path root() {
+    public static Path root() {
         try {
             return Paths.get(ModelFixtures.class.getResource("/models").toURI());
         } catch (URISyntaxException e) {
@@ -28,14 +29,15 @@ final class ModelFixtures {
         }
     }
 
-    static Path model(String name) {
+    public static Path model(String name) {
         return root().resolve(name);
     }
 
-    record Prompt(int[] tokens, float[] logits, int[] greedy, float[] gaps) {
+    /** A prompt with transformers' logits after it, its 32 greedy tokens and each step's top-1/top-2 gap. */
+    public record Prompt(int[] tokens, float[] logits, int[] greedy, float[] gaps) {
     }
 
-    static List<Prompt> prompts(String name) {
+    public static List<Prompt> prompts(String name) {
         List<Prompt> prompts = new ArrayList<>();
         try (SafetensorsCheckpoint e = SafetensorsCheckpoint.open(root().resolve("expected").resolve(name
                 + ".safetensors"))) {
@@ -49,7 +51,7 @@ final class ModelFixtures {
     }
 
     /** ‖a − b‖ / ‖b‖ over {@code n} elements starting at {@code bOffset} of {@code b}. */
-    static double relativeL2(float[] a, float[] b, int bOffset) {
+    public static double relativeL2(float[] a, float[] b, int bOffset) {
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < a.length; i++) {
@@ -60,7 +62,7 @@ final class ModelFixtures {
         return Math.sqrt(diff / norm);
     }
 
-    static int argmax(float[] v) {
+    public static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
             if (v[i] > v[best]) {
