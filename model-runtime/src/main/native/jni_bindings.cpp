@@ -1058,34 +1058,70 @@ uint64_t cache_elements(int max_seqs, int max_pos, int kv_heads, int head_dim) {
                    sat_mul(static_cast<uint64_t>(kv_heads), static_cast<uint64_t>(head_dim)));
 }
 
+// The checks the three attention bindings share: rows of q|k|v at stride ld, and the layer's KV cache.
+struct QkvRows {
+    const Args& args;
+    int rows, ld, heads, kv_heads, head_dim, max_seqs, max_pos;
+    int64_t width;  // (heads + 2 * kv_heads) * head_dim
+
+    QkvRows(const Args& a, int rows_, int ld_, int heads_, int kv_heads_, int head_dim_, int max_seqs_, int max_pos_)
+        : args(a), rows(rows_), ld(ld_), heads(heads_), kv_heads(kv_heads_), head_dim(head_dim_),
+          max_seqs(max_seqs_), max_pos(max_pos_),
+          width((static_cast<int64_t>(heads_) + 2 * static_cast<int64_t>(kv_heads_)) * head_dim_) {}
+
+    // rows, the head shape, ld, maxSeqs and maxPos, in that order.
+    void check_dimensions() const {
+        args.positive("rows", rows);
+        args.attention_shape(heads, kv_heads, head_dim);
+        args.at_least("ld", ld, "(heads + 2 * kvHeads) * headDim", width);
+        args.positive("maxSeqs", max_seqs);
+        args.positive("maxPos", max_pos);
+    }
+
+    void check_qkv(jlong qkv) const {
+        args.buffer("qkv", qkv, F32, strided(rows, ld, width), [&] {
+            return cat("(rows ", rows, " - 1) * ld ", ld, " + (heads ", heads, " + 2 * kvHeads ", kv_heads,
+                       ") * headDim ", head_dim);
+        });
+    }
+
+    void check_cache(jlong k_cache, jlong v_cache) const {
+        const uint64_t cache = cache_elements(max_seqs, max_pos, kv_heads, head_dim);
+        auto extent = [&] {
+            return cat("maxSeqs ", max_seqs, " * maxPos ", max_pos, " * kvHeads ", kv_heads, " * headDim ", head_dim);
+        };
+        args.buffer("kCache", k_cache, F16, cache, extent);
+        args.buffer("vCache", v_cache, F16, cache, extent);
+    }
+
+    // The attention output, heads * head_dim per row at stride ldo (its ldo check comes with the dimensions).
+    void check_ldo(int ldo) const {
+        args.at_least("ldo", ldo, "heads * headDim", static_cast<int64_t>(heads) * head_dim);
+    }
+
+    void check_out(jlong out, int ldo) const {
+        args.buffer("out", out, F32, strided(rows, ldo, static_cast<int64_t>(heads) * head_dim), [&] {
+            return cat("(rows ", rows, " - 1) * ldo ", ldo, " + heads ", heads, " * headDim ", head_dim);
+        });
+    }
+};
+
 void JNICALL rope_and_store_kv(JNIEnv* env, jclass, jlong stream, jlong qkv, jint ld, jint rows, jint heads,
                                jint kv_heads, jint head_dim, jlong seq, jlong pos, jlong cos_table, jlong sin_table,
                                jlong k_cache, jlong v_cache, jint max_seqs, jint max_pos) {
     guarded_void(env, [&]() {
         Args args("ropeAndStoreKv");
-        args.positive("rows", rows);
-        args.attention_shape(heads, kv_heads, head_dim);
-        const int64_t width = (static_cast<int64_t>(heads) + 2 * static_cast<int64_t>(kv_heads)) * head_dim;
-        args.at_least("ld", ld, "(heads + 2 * kvHeads) * headDim", width);
-        args.positive("maxSeqs", max_seqs);
-        args.positive("maxPos", max_pos);
-        const uint64_t cache = cache_elements(max_seqs, max_pos, kv_heads, head_dim);
+        const QkvRows shape(args, rows, ld, heads, kv_heads, head_dim, max_seqs, max_pos);
+        shape.check_dimensions();
         const uint64_t angles = sat_mul(max_pos, head_dim / 2);
-        args.buffer("qkv", qkv, F32, strided(rows, ld, width), [&] {
-            return cat("(rows ", rows, " - 1) * ld ", ld, " + (heads ", heads, " + 2 * kvHeads ", kv_heads,
-                       ") * headDim ", head_dim);
-        });
+        shape.check_qkv(qkv);
         args.buffer("seq", seq, I32, rows, [&] { return cat("rows ", rows); });
         args.buffer("pos", pos, I32, rows, [&] { return cat("rows ", rows); });
         args.buffer("cosTable", cos_table, F32, angles,
                     [&] { return cat("maxPos ", max_pos, " * headDim / 2 ", head_dim / 2); });
         args.buffer("sinTable", sin_table, F32, angles,
                     [&] { return cat("maxPos ", max_pos, " * headDim / 2 ", head_dim / 2); });
-        auto cache_extent = [&] {
-            return cat("maxSeqs ", max_seqs, " * maxPos ", max_pos, " * kvHeads ", kv_heads, " * headDim ", head_dim);
-        };
-        args.buffer("kCache", k_cache, F16, cache, cache_extent);
-        args.buffer("vCache", v_cache, F16, cache, cache_extent);
+        shape.check_cache(k_cache, v_cache);
         args.stream(stream);
         launched(rw::rope_and_store_kv(device_ptr<float>(qkv), ld, rows, heads, kv_heads, head_dim,
                                        device_ptr<const int32_t>(seq), device_ptr<const int32_t>(pos),
@@ -1101,31 +1137,16 @@ void JNICALL attention_decode(JNIEnv* env, jclass, jlong stream, jlong qkv, jint
                               jint max_seqs, jint max_pos, jint window, jfloat scale, jlong out, jint ldo) {
     guarded_void(env, [&]() {
         Args args("attentionDecode");
-        args.positive("rows", rows);
-        args.attention_shape(heads, kv_heads, head_dim);
-        const int64_t width = (static_cast<int64_t>(heads) + 2 * static_cast<int64_t>(kv_heads)) * head_dim;
-        const int64_t out_width = static_cast<int64_t>(heads) * head_dim;
-        args.at_least("ld", ld, "(heads + 2 * kvHeads) * headDim", width);
-        args.positive("maxSeqs", max_seqs);
-        args.positive("maxPos", max_pos);
+        const QkvRows shape(args, rows, ld, heads, kv_heads, head_dim, max_seqs, max_pos);
+        shape.check_dimensions();
         args.finite("scale", scale);
         if (!(scale > 0)) args.fail(cat("scale must be positive, got ", scale));
-        args.at_least("ldo", ldo, "heads * headDim", out_width);
-        const uint64_t cache = cache_elements(max_seqs, max_pos, kv_heads, head_dim);
-        args.buffer("qkv", qkv, F32, strided(rows, ld, width), [&] {
-            return cat("(rows ", rows, " - 1) * ld ", ld, " + (heads ", heads, " + 2 * kvHeads ", kv_heads,
-                       ") * headDim ", head_dim);
-        });
+        shape.check_ldo(ldo);
+        shape.check_qkv(qkv);
         args.buffer("seq", seq, I32, rows, [&] { return cat("rows ", rows); });
         args.buffer("pos", pos, I32, rows, [&] { return cat("rows ", rows); });
-        auto cache_extent = [&] {
-            return cat("maxSeqs ", max_seqs, " * maxPos ", max_pos, " * kvHeads ", kv_heads, " * headDim ", head_dim);
-        };
-        args.buffer("kCache", k_cache, F16, cache, cache_extent);
-        args.buffer("vCache", v_cache, F16, cache, cache_extent);
-        args.buffer("out", out, F32, strided(rows, ldo, out_width), [&] {
-            return cat("(rows ", rows, " - 1) * ldo ", ldo, " + heads ", heads, " * headDim ", head_dim);
-        });
+        shape.check_cache(k_cache, v_cache);
+        shape.check_out(out, ldo);
         args.stream(stream);
         launched(rw::attention_decode(device_ptr<const float>(qkv), ld, rows, heads, kv_heads, head_dim,
                                       device_ptr<const int32_t>(seq), device_ptr<const int32_t>(pos),
@@ -1140,33 +1161,18 @@ void JNICALL attention_prefill(JNIEnv* env, jclass, jlong stream, jlong qkv, jin
                                jint max_seqs, jint max_pos, jint window, jfloat scale, jlong out, jint ldo) {
     guarded_void(env, [&]() {
         Args args("attentionPrefill");
-        args.positive("rows", rows);
-        args.attention_shape(heads, kv_heads, head_dim);
-        const int64_t width = (static_cast<int64_t>(heads) + 2 * static_cast<int64_t>(kv_heads)) * head_dim;
-        const int64_t out_width = static_cast<int64_t>(heads) * head_dim;
-        args.at_least("ld", ld, "(heads + 2 * kvHeads) * headDim", width);
-        args.positive("maxSeqs", max_seqs);
-        args.positive("maxPos", max_pos);
+        const QkvRows shape(args, rows, ld, heads, kv_heads, head_dim, max_seqs, max_pos);
+        shape.check_dimensions();
         args.non_negative("seq", seq);
         if (seq >= max_seqs) args.fail(cat("seq (", seq, ") must be less than maxSeqs (", max_seqs, ")"));
         args.non_negative("startPos", start_pos);
         args.at_most("startPos + rows", static_cast<int64_t>(start_pos) + rows, "maxPos", max_pos);
         args.finite("scale", scale);
         if (!(scale > 0)) args.fail(cat("scale must be positive, got ", scale));
-        args.at_least("ldo", ldo, "heads * headDim", out_width);
-        const uint64_t cache = cache_elements(max_seqs, max_pos, kv_heads, head_dim);
-        args.buffer("qkv", qkv, F32, strided(rows, ld, width), [&] {
-            return cat("(rows ", rows, " - 1) * ld ", ld, " + (heads ", heads, " + 2 * kvHeads ", kv_heads,
-                       ") * headDim ", head_dim);
-        });
-        auto cache_extent = [&] {
-            return cat("maxSeqs ", max_seqs, " * maxPos ", max_pos, " * kvHeads ", kv_heads, " * headDim ", head_dim);
-        };
-        args.buffer("kCache", k_cache, F16, cache, cache_extent);
-        args.buffer("vCache", v_cache, F16, cache, cache_extent);
-        args.buffer("out", out, F32, strided(rows, ldo, out_width), [&] {
-            return cat("(rows ", rows, " - 1) * ldo ", ldo, " + heads ", heads, " * headDim ", head_dim);
-        });
+        shape.check_ldo(ldo);
+        shape.check_qkv(qkv);
+        shape.check_cache(k_cache, v_cache);
+        shape.check_out(out, ldo);
         args.stream(stream);
         launched(rw::attention_prefill(device_ptr<const float>(qkv), ld, rows, heads, kv_heads, head_dim, seq,
                                        start_pos, device_ptr<const __half>(k_cache), device_ptr<const __half>(v_cache),
